@@ -1,0 +1,26 @@
+{
+    "name": "Voltaic Consultation Booking",
+    "version": "19.0.1.0.0",
+    "summary": "Race-free consultation booking inside the CRM: website, JSON API, leads and calendar events",
+    "category": "Sales/CRM",
+    "author": "Voltaic",
+    "website": "https://github.com/voltaic/voltaic_booking",
+    "license": "LGPL-3",
+    "depends": ["crm", "calendar", "website", "portal", "resource", "mail", "utm"],
+    "external_dependencies": {"python": ["icalendar", "google-api-python-client", "requests"]},
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "security/rules.xml",
+        "data/ir_config_parameter.xml",
+        "data/utm_data.xml",
+        "views/booking_views.xml",
+        "views/consultant_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "data/demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,318 @@
+"""Public JSON API of the booking service.
+
+Routes parse and check input, then call the booking service
+(``voltaic.booking._book``) and render its answer. No booking logic here.
+"""
+
+import json
+import logging
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg2.errors
+
+from odoo import http
+from odoo.http import request
+from odoo.tools import consteq, html2plaintext
+
+from ..exceptions import BookingValidationError, SlotUnavailableError
+from ..lib import slots as slot_lib
+
+_logger = logging.getLogger(__name__)
+
+MAX_RANGE_DAYS = 62
+DEFAULT_RANGE_DAYS = 14
+STRING_FIELDS = (
+    "first_name", "last_name", "email", "phone", "company", "website", "position", "subject", "message",
+    "language", "meeting_type", "tz",
+)
+BOOLEAN_FIELDS = ("terms_accepted", "privacy_accepted", "marketing_consent")
+API_LANGS = {"en": "en_US", "de": "de_DE"}
+
+
+def json_response(payload, status=200, headers=None):
+    return request.make_json_response(payload, status=status, headers=headers)
+
+
+def json_error(status, code, message, **extra):
+    return json_response({"error": {"code": code, "message": message, **extra}}, status=status)
+
+
+class BookingApi(http.Controller):
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _set_api_lang(self, language=None):
+        """Answer in the client's language: ``language`` (en/de), ``?lang=``, then Accept-Language."""
+        candidates = [language, request.httprequest.args.get("lang")]
+        candidates += [lang.split("-")[0].lower() for lang in request.httprequest.accept_languages.values()]
+        installed = {code for code, _name in request.env["res.lang"].get_installed()}
+        for candidate in candidates:
+            code = API_LANGS.get((candidate or "").split("_")[0].lower())
+            if code and code in installed:
+                request.update_context(lang=code)
+                return code
+        request.update_context(lang="en_US")
+        return "en_US"
+
+    def _client_ip(self):
+        return request.httprequest.remote_addr or "unknown"
+
+    def _public_consultants(self):
+        return request.env["voltaic.consultant"].sudo().search([("is_accepting_bookings", "=", True)])
+
+    def _slot_payload(self, slots, zone):
+        return [
+            {
+                "start": slot_lib.to_utc_iso(start),
+                "end": slot_lib.to_utc_iso(end),
+                "local_start": slot_lib.to_local_iso(start, zone),
+            }
+            for start, end in slots
+        ]
+
+    def _consultant_payload(self, consultant, next_available):
+        base_url = consultant.get_base_url()
+        return {
+            "id": consultant.id,
+            "name": consultant.name,
+            "title": consultant.job_title or "",
+            "photo_url": f"{base_url}/api/consultations/consultants/{consultant.id}/photo",
+            "bio": html2plaintext(consultant.bio or "").strip(),
+            "expertise": consultant.expertise_ids.mapped("name"),
+            "languages": consultant._language_codes(),
+            "meeting_types": consultant._meeting_types(),
+            "durations": consultant._allowed_durations(),
+            "timezone": consultant.tz or "UTC",
+            "next_available": slot_lib.to_utc_iso(next_available) if next_available else None,
+        }
+
+    def _booking_payload(self, booking):
+        zone = ZoneInfo(booking.client_tz or "UTC")
+        return {
+            "reference": booking.reference,
+            "state": booking.state,
+            "start": slot_lib.to_utc_iso(booking.start),
+            "end": slot_lib.to_utc_iso(booking.stop),
+            "local_start": slot_lib.to_local_iso(booking.start, zone),
+            "duration": booking.duration,
+            "tz": booking.client_tz,
+            "consultant": booking.consultant_id.id,
+            "consultant_name": booking.consultant_id.name,
+            "meeting_type": booking.meeting_type,
+            "location": booking.location or "",
+            "first_name": booking.first_name,
+            "last_name": booking.last_name,
+            "email": booking.email,
+            "subject": booking.subject or "",
+            **booking._public_urls(),
+        }
+
+    def _booking_by_token(self, reference, token):
+        """The booking (sudo) if ``token`` is its access token, else an empty recordset."""
+        booking = request.env["voltaic.booking"].sudo().search([("reference", "=", reference or "")], limit=1)
+        if not booking or not token or not booking.access_token or not consteq(booking.access_token, token):
+            return request.env["voltaic.booking"]
+        return booking
+
+    def _parse_booking_payload(self, data):
+        """Types only; the booking service checks meaning. Returns ``(values, errors)``."""
+        env = request.env
+        errors = {}
+        values = {"source": "api"}
+        try:
+            values["consultant_id"] = int(data.get("consultant"))
+        except (TypeError, ValueError):
+            errors["consultant"] = env._("Choose a consultant.")
+        duration = data.get("duration")
+        if isinstance(duration, str) and duration.isdigit():
+            duration = int(duration)
+        if not isinstance(duration, int) or isinstance(duration, bool):
+            errors["duration"] = env._("Choose a duration.")
+        values["duration"] = duration
+        values["start"] = self._parse_datetime(data.get("start"))
+        if values["start"] is None:
+            errors["start"] = env._("Give the start as an ISO-8601 date and time in UTC.")
+        for name in STRING_FIELDS:
+            value = data.get(name)
+            if value is not None and not isinstance(value, str):
+                errors[name] = env._("This must be text.")
+                value = None
+            values[name] = value
+        values["client_tz"] = values.pop("tz")
+        for name in BOOLEAN_FIELDS:
+            value = data.get(name, False)
+            if not isinstance(value, bool):
+                errors[name] = env._("This must be true or false.")
+            values[name] = value is True
+        return values, errors
+
+    @staticmethod
+    def _parse_datetime(value):
+        if not isinstance(value, str):
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+    @staticmethod
+    def _parse_date(value):
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route("/api/consultations/consultants", type="http", auth="public", methods=["GET"], readonly=True)
+    def consultants(self, **kwargs):
+        self._set_api_lang()
+        consultants = self._public_consultants()
+        next_available = consultants._next_available()
+        return json_response({
+            "consultants": [self._consultant_payload(c, next_available.get(c.id)) for c in consultants],
+        })
+
+    @http.route("/api/consultations/consultants/<int:consultant_id>/photo", type="http", auth="public",
+                methods=["GET"], readonly=True)
+    def consultant_photo(self, consultant_id, **kwargs):
+        consultant = request.env["voltaic.consultant"].sudo().browse(consultant_id).exists()
+        if not consultant or not consultant.is_accepting_bookings:
+            raise request.not_found()
+        return request.env["ir.binary"]._get_image_stream_from(
+            consultant, "image_512", placeholder="base/static/img/avatar_grey.png",
+        ).get_response()
+
+    @http.route("/api/consultations/slots", type="http", auth="public", methods=["GET"], readonly=True)
+    def slots(self, consultant=None, duration=None, start=None, end=None, tz=None, **kwargs):
+        env = request.env
+        self._set_api_lang()
+        errors = {}
+        try:
+            consultant_id = int(consultant)
+        except (TypeError, ValueError):
+            return json_error(400, "bad_request", env._("Give the consultant's id."))
+        consultant_sudo = env["voltaic.consultant"].sudo().browse(consultant_id).exists()
+        if not consultant_sudo or not consultant_sudo.is_accepting_bookings:
+            return json_error(404, "not_found", env._("No such consultant."))
+        zone_name = tz or consultant_sudo.tz or "UTC"
+        if not slot_lib.is_valid_timezone(zone_name):
+            errors["tz"] = env._("Unknown time zone.")
+        allowed = consultant_sudo._allowed_durations()
+        try:
+            minutes = int(duration) if duration is not None else allowed[0]
+        except (TypeError, ValueError):
+            minutes = None
+        if minutes not in allowed:
+            errors["duration"] = env._("Choose one of the consultant's durations: %s.",
+                                       ", ".join(str(d) for d in allowed))
+        zone = ZoneInfo(zone_name) if "tz" not in errors else UTC
+        today = datetime.now(UTC).astimezone(zone).date()
+        first_day = self._parse_date(start) if start else today
+        if first_day is None:
+            errors["start"] = env._("Give the start as YYYY-MM-DD.")
+        last_day = self._parse_date(end) if end else (first_day or today) + timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if last_day is None:
+            errors["end"] = env._("Give the end as YYYY-MM-DD.")
+        if first_day and last_day and last_day < first_day:
+            errors["end"] = env._("The end must not be before the start.")
+        if errors:
+            return json_error(422, "validation", env._("Some parameters are invalid."), fields=errors)
+        # the range is capped: at most MAX_RANGE_DAYS days are answered
+        last_day = min(last_day, first_day + timedelta(days=MAX_RANGE_DAYS - 1))
+        range_start, range_end = slot_lib.local_day_bounds(first_day, last_day, zone)
+        free = consultant_sudo._get_slots(range_start, range_end, minutes)[consultant_sudo.id]
+        return json_response({
+            "consultant": consultant_sudo.id,
+            "duration": minutes,
+            "tz": zone_name,
+            "start": first_day.isoformat(),
+            "end": last_day.isoformat(),
+            "slots": self._slot_payload(free, zone),
+        })
+
+    @http.route("/api/consultations", type="http", auth="public", methods=["POST"], csrf=False)
+    def create(self, **kwargs):
+        env = request.env
+        body = request.httprequest.get_data()
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            data = None
+        self._set_api_lang(data.get("language") if isinstance(data, dict) else None)
+        if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
+            return json_error(429, "rate_limited", env._("Too many requests, please wait a minute."))
+        if not isinstance(data, dict):
+            return json_error(400, "bad_request", env._("The body must be a JSON object."))
+
+        key = (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
+        idempotency = env["voltaic.booking.idempotency"]
+        if key:
+            previous = idempotency._lookup(key)
+            if previous:
+                if previous.fingerprint != idempotency._fingerprint(body):
+                    return json_error(422, "idempotency_mismatch",
+                                      env._("This Idempotency-Key was used for a different request."))
+                return json_response(json.loads(previous.response), status=previous.status)
+            try:
+                with env.cr.savepoint():
+                    record = idempotency._remember(key, body, 0, None)
+            except psycopg2.errors.UniqueViolation:
+                return json_error(409, "idempotency_in_progress",
+                                  env._("A request with this Idempotency-Key is being processed; retry shortly."))
+
+        status, payload = self._book(data)
+        if key:
+            record.write({"status": status, "response": json.dumps(payload)})
+        return json_response(payload, status=status)
+
+    def _book(self, data):
+        env = request.env
+        values, errors = self._parse_booking_payload(data)
+        if errors:
+            return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
+                                   "fields": errors}}
+        try:
+            booking = env["voltaic.booking"].sudo()._book(values)
+        except BookingValidationError as error:
+            return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
+                                   "fields": error.fields}}
+        except SlotUnavailableError as error:
+            zone = ZoneInfo(values["client_tz"]) if slot_lib.is_valid_timezone(values["client_tz"]) else UTC
+            return 409, {"error": {
+                "code": "slot_unavailable",
+                "message": error.args[0],
+                "alternatives": self._slot_payload(error.alternatives, zone),
+            }}
+        return 201, {
+            "reference": booking.reference,
+            "start": slot_lib.to_utc_iso(booking.start),
+            "end": slot_lib.to_utc_iso(booking.stop),
+            "consultant": booking.consultant_id.id,
+            **booking._public_urls(),
+        }
+
+    @http.route("/api/consultations/<string:reference>", type="http", auth="public", methods=["GET"], readonly=True)
+    def booking(self, reference, token=None, **kwargs):
+        self._set_api_lang()
+        booking = self._booking_by_token(reference, token)
+        if not booking:
+            return json_error(404, "not_found", request.env._("No such booking."))
+        return json_response(self._booking_payload(booking))
+
+    @http.route("/api/consultations/<string:reference>/ics", type="http", auth="public", methods=["GET"],
+                readonly=True)
+    def booking_ics(self, reference, token=None, **kwargs):
+        booking = self._booking_by_token(reference, token)
+        if not booking:
+            raise request.not_found()
+        return request.make_response(booking._ics_content(), headers=[
+            ("Content-Type", "text/calendar; charset=utf-8"),
+            ("Content-Disposition", f'attachment; filename="{booking.reference}.ics"'),
+        ])

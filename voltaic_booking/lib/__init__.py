@@ -1,0 +1,1 @@
+"""Pure booking logic: plain functions over plain values, no Odoo import."""

@@ -1,0 +1,165 @@
+"""Slot computation over plain intervals.
+
+Everything here works on timezone-aware ``datetime`` values and plain
+``(start, end)`` tuples, half-open (``[start, end)``). No Odoo import: the
+models gather working hours, leaves and busy times and call these functions.
+"""
+
+from bisect import bisect_left
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def merge_intervals(intervals):
+    """Sort and merge overlapping or touching intervals; drop empty ones."""
+    merged = []
+    for start, end in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract_intervals(base, removed):
+    """Return ``base`` minus ``removed`` (both lists of intervals), merged."""
+    removed = merge_intervals(removed)
+    result = []
+    for start, end in merge_intervals(base):
+        index = bisect_left(removed, (start,))
+        if index:
+            index -= 1
+        cursor = start
+        for r_start, r_end in removed[index:]:
+            if r_start >= end:
+                break
+            if r_end <= cursor:
+                continue
+            if r_start > cursor:
+                result.append((cursor, r_start))
+            cursor = max(cursor, r_end)
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+class BusyIndex:
+    """Answers "does [start, end) overlap anything busy?" in O(log n)."""
+
+    def __init__(self, busy):
+        self.intervals = merge_intervals(busy)
+        self.starts = [start for start, _end in self.intervals]
+
+    def overlaps(self, start, end):
+        index = bisect_left(self.starts, end)
+        # the last busy interval starting before ``end`` is the only candidate,
+        # since merged intervals are disjoint and sorted
+        return index > 0 and self.intervals[index - 1][1] > start
+
+
+def _first_aligned(start, step, tz):
+    """First instant >= ``start`` whose wall-clock time in ``tz`` is a multiple of ``step``."""
+    local = start.astimezone(tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = (local.replace(tzinfo=None) - midnight.replace(tzinfo=None)).total_seconds()
+    step_seconds = step.total_seconds()
+    remainder = elapsed % step_seconds
+    if remainder:
+        return start + timedelta(seconds=step_seconds - remainder)
+    return start
+
+
+def compute_slots(
+    work,
+    busy,
+    *,
+    duration,
+    step,
+    tz=UTC,
+    buffer_before=timedelta(0),
+    buffer_after=timedelta(0),
+    not_before=None,
+    not_after=None,
+    daily_limit=0,
+    day_counts=None,
+):
+    """Cut bookable slots out of working time.
+
+    :param work: ``(start, end)`` intervals in which a meeting may take place
+        (working hours minus leaves), aware datetimes.
+    :param busy: ``(start, end)`` intervals that a slot *with its buffers* must
+        not touch (other bookings with their buffers, busy calendar events).
+    :param duration: meeting length (timedelta).
+    :param step: distance between two candidate starts (timedelta); starts are
+        aligned on the wall clock of ``tz`` (10:00, 10:30, ... for 30 minutes).
+    :param tz: the consultant's zone (``ZoneInfo``); days for the daily limit
+        and the alignment of starts are taken in it.
+    :param not_before: earliest allowed start (minimum notice).
+    :param not_after: latest allowed start (maximum advance).
+    :param daily_limit: maximum bookings per local day, 0 for none.
+    :param day_counts: ``{date: number of active bookings}`` in ``tz``.
+    :return: sorted list of ``(start, end)`` in UTC, without duplicates.
+    """
+    if duration <= timedelta(0) or step <= timedelta(0):
+        raise ValueError("duration and step must be positive")
+    busy_index = BusyIndex(busy)
+    day_counts = day_counts or {}
+    slots = []
+    for work_start, work_end in merge_intervals(work):
+        start = work_start
+        if not_before and start < not_before:
+            start = not_before
+        start = _first_aligned(start, step, tz)
+        while start + duration <= work_end:
+            if not_after and start > not_after:
+                break
+            end = start + duration
+            if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
+                start += step
+                continue
+            if not busy_index.overlaps(start - buffer_before, end + buffer_after):
+                slots.append((start.astimezone(UTC), end.astimezone(UTC)))
+            start += step
+    return sorted(set(slots))
+
+
+def alternatives(slots, requested_start, count=3):
+    """The ``count`` slots nearest after ``requested_start`` (or before, if none after)."""
+    after = [slot for slot in slots if slot[0] > requested_start]
+    if len(after) >= count:
+        return after[:count]
+    before = [slot for slot in slots if slot[0] < requested_start]
+    return (before[-(count - len(after)):] if count > len(after) and before else []) + after
+
+
+def is_valid_timezone(name):
+    """True when ``name`` is a known IANA zone."""
+    if not name or not isinstance(name, str):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
+
+
+def local_day_bounds(first_day, last_day, tz):
+    """UTC bounds of the local days ``first_day`` .. ``last_day`` (inclusive) in ``tz``."""
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def to_utc_iso(value):
+    """``2026-03-29T08:00:00Z`` for an aware or naive-UTC datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def to_local_iso(value, tz):
+    """ISO-8601 with the offset of ``tz`` for an aware or naive-UTC datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(tz).replace(microsecond=0).isoformat()

@@ -1,0 +1,739 @@
+import logging
+import re
+import secrets
+import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize, plaintext2html
+
+from ..exceptions import BookingValidationError, SlotUnavailableError
+from ..lib import slots as slot_lib
+from ..lib.ics import build_ics
+from .consultant import ACTIVE_STATES, MEETING_TYPES
+
+_logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+NAME_MAX = 100
+TEXT_MAX = 5000
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
+WEBSITE_RE = re.compile(r"^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+CONSENT_SOURCES = ("website", "api")
+LANGUAGE_CODES = {"en": "en_US", "de": "de_DE"}
+SOURCE_MEDIUMS = {
+    "website": "utm.utm_medium_website",
+    "direct": "utm.utm_medium_direct",
+    "api": "voltaic_booking.utm_medium_booking_api",
+    "backend": "voltaic_booking.utm_medium_booking_backend",
+    "referral": "voltaic_booking.utm_medium_booking_referral",
+    "social": "voltaic_booking.utm_medium_booking_social",
+    "calendly": "voltaic_booking.utm_medium_booking_calendly",
+    "calcom": "voltaic_booking.utm_medium_booking_calcom",
+}
+
+_quiet = threading.local()
+
+
+class _ExpectedConflictFilter(logging.Filter):
+    """Drops Odoo's "bad query" log line for an exclusion violation the service expects and handles."""
+
+    def filter(self, record):
+        return not (getattr(_quiet, "active", False) and record.msg.startswith("bad query"))
+
+
+logging.getLogger("odoo.sql_db").addFilter(_ExpectedConflictFilter())
+
+
+@contextmanager
+def _expected_conflict():
+    _quiet.active = True
+    try:
+        yield
+    finally:
+        _quiet.active = False
+
+
+class VoltaicBooking(models.Model):
+    _name = "voltaic.booking"
+    _description = "Consultation Booking"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+    _rec_name = "reference"
+
+    reference = fields.Char(required=True, readonly=True, copy=False, index=True, default=lambda self: self._new_reference())
+    consultant_id = fields.Many2one(
+        "voltaic.consultant", required=True, index=True, ondelete="restrict", tracking=True)
+    consultant_user_id = fields.Many2one(
+        related="consultant_id.user_id", string="Consultant User", store=True, index=True)
+    company_id = fields.Many2one(related="consultant_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", string="Client", index=True, ondelete="restrict", tracking=True)
+    start = fields.Datetime(required=True, tracking=True)
+    stop = fields.Datetime(required=True)
+    duration = fields.Integer(string="Duration (minutes)", required=True)
+    blocked_start = fields.Datetime(
+        compute="_compute_blocked_range", store=True, help="Start of the time this booking blocks, buffer included.")
+    blocked_stop = fields.Datetime(
+        compute="_compute_blocked_range", store=True, help="End of the time this booking blocks, buffer included.")
+    client_tz = fields.Char(string="Client Time Zone", default="UTC")
+    meeting_type = fields.Selection(
+        [("video", "Video Call"), ("phone", "Phone Call"), ("in_person", "In Person")],
+        required=True, default="video")
+    location = fields.Char(string="Location or Link")
+    first_name = fields.Char(required=True)
+    last_name = fields.Char(required=True)
+    client_name = fields.Char(compute="_compute_client_name", store=True)
+    email = fields.Char(required=True)
+    phone = fields.Char()
+    company = fields.Char(string="Client Company")
+    website = fields.Char()
+    position = fields.Char()
+    subject = fields.Char()
+    message = fields.Text()
+    language = fields.Selection([("en", "English"), ("de", "German")], default="en", required=True)
+    terms_accepted = fields.Boolean()
+    privacy_accepted = fields.Boolean()
+    marketing_consent = fields.Boolean()
+    state = fields.Selection(
+        [
+            ("confirmed", "Confirmed"),
+            ("cancelled", "Cancelled"),
+            ("completed", "Completed"),
+            ("no_show", "No Show"),
+            ("rescheduled", "Rescheduled"),
+        ],
+        default="confirmed", required=True, index=True, tracking=True)
+    source = fields.Selection(
+        [
+            ("website", "Website"),
+            ("api", "API"),
+            ("backend", "Backend"),
+            ("referral", "Referral"),
+            ("direct", "Direct"),
+            ("social", "Social"),
+            ("calendly", "Calendly"),
+            ("calcom", "Cal.com"),
+        ],
+        default="backend", required=True, index=True)
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", index=True, ondelete="set null")
+    event_id = fields.Many2one("calendar.event", string="Meeting", index=True, ondelete="set null", copy=False)
+    cancelled_at = fields.Datetime(readonly=True, copy=False)
+    cancellation_reason = fields.Text(copy=False)
+    ics_sequence = fields.Integer(
+        string="Calendar Revision", default=0, copy=False,
+        help="Raised on every change the client's calendar must follow (ICS SEQUENCE).")
+
+    _reference_uniq = models.Constraint("UNIQUE(reference)", "A booking with this reference already exists.")
+    _no_overlap = models.Constraint(
+        "EXCLUDE USING GIST (int4range(consultant_id, consultant_id, '[]') WITH =, "
+        "tsrange(blocked_start, blocked_stop, '[)') WITH &&) "
+        "WHERE (state IN ('confirmed', 'completed', 'no_show'))",
+        "This slot is no longer available.")
+    _stop_after_start = models.Constraint("CHECK(stop > start)", "A booking must end after it starts.")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("start", "stop", "consultant_id")
+    def _compute_blocked_range(self):
+        for booking in self:
+            if not (booking.start and booking.stop):
+                booking.blocked_start = booking.blocked_stop = False
+                continue
+            consultant = booking.consultant_id
+            booking.blocked_start = booking.start - timedelta(minutes=consultant.buffer_before_minutes)
+            booking.blocked_stop = booking.stop + timedelta(minutes=consultant.buffer_after_minutes)
+
+    @api.depends("first_name", "last_name")
+    def _compute_client_name(self):
+        for booking in self:
+            booking.client_name = " ".join(filter(None, [booking.first_name, booking.last_name]))
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for booking in self:
+            booking.access_url = f"/book-consultation/manage/{booking.reference}"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("access_token", self._new_access_token())
+        return super().create(vals_list)
+
+    @api.model
+    def _new_reference(self):
+        """``VLT-YYYYMMDD-XXXX``: the day of booking and four random characters."""
+        suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _index in range(4))
+        return f"VLT-{fields.Date.context_today(self):%Y%m%d}-{suffix}"
+
+    @api.model
+    def _new_access_token(self):
+        """256 random bits, URL-safe."""
+        return secrets.token_urlsafe(32)
+
+    def _portal_ensure_token(self):
+        if not self.access_token:
+            self.sudo().write({"access_token": self._new_access_token()})
+        return self.access_token
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_cancel(self, reason=None):
+        """Cancel the bookings, their meetings, and log it on the leads."""
+        for booking in self:
+            if booking.state != "confirmed":
+                raise UserError(self.env._("Only confirmed bookings can be cancelled (%s).", booking.reference))
+        for booking in self:
+            booking.write({
+                "state": "cancelled",
+                "cancelled_at": fields.Datetime.now(),
+                "cancellation_reason": reason or False,
+                "ics_sequence": booking.ics_sequence + 1,
+            })
+        for booking in self.sudo():
+            if booking.event_id:
+                booking.event_id.with_context(no_mail_to_attendees=True).action_archive()
+            if booking.lead_id:
+                body = self.env._("Consultation %(reference)s on %(date)s was cancelled.",
+                                  reference=booking.reference, date=booking._format_start_for_log())
+                if reason:
+                    body += " " + self.env._("Reason: %s", reason)
+                booking.lead_id.message_post(body=body)
+        self._notify_cancelled()
+        self._update_lead("cancelled")
+        return True
+
+    def action_complete(self):
+        """The meeting took place."""
+        for booking in self:
+            if booking.state != "confirmed":
+                raise UserError(self.env._("Only confirmed bookings can be completed (%s).", booking.reference))
+        self.write({"state": "completed"})
+        self._notify_completed()
+        self._update_lead("completed")
+        return True
+
+    def action_mark_no_show(self):
+        """The client did not come."""
+        for booking in self:
+            if booking.state not in ("confirmed", "completed"):
+                raise UserError(self.env._("Only confirmed bookings can be marked as no-show (%s).",
+                                           booking.reference))
+        self.write({"state": "no_show"})
+        self._notify_no_show()
+        self._update_lead("no_show")
+        return True
+
+    def _reschedule(self, new_start, duration=None):
+        """Move a confirmed booking to another free slot, in one transaction.
+
+        The new time is checked against live availability (this booking's
+        own time counts as free) and written in a single UPDATE, so the new
+        slot is taken before the old one is freed; if it is gone, nothing
+        changes and ``SlotUnavailableError`` is raised. History stays on
+        this record; the meeting and the lead follow.
+        """
+        self.ensure_one()
+        if self.state != "confirmed":
+            raise UserError(self.env._("Only confirmed bookings can be rescheduled (%s).", self.reference))
+        booking = self.sudo()
+        duration = duration or booking.duration
+        if duration not in booking.consultant_id._allowed_durations():
+            raise BookingValidationError({"duration": self.env._(
+                "This consultant does not offer %s-minute meetings.", duration)})
+        if new_start.tzinfo is None:
+            new_start = new_start.replace(tzinfo=UTC)
+        new_start = new_start.astimezone(UTC)
+        old_start = booking.start
+        booking._check_slot(booking.consultant_id, new_start, duration, ignore_bookings=booking)
+        try:
+            with _expected_conflict(), self.env.cr.savepoint():
+                booking.write({
+                    "start": new_start.replace(tzinfo=None),
+                    "stop": (new_start + timedelta(minutes=duration)).replace(tzinfo=None),
+                    "duration": duration,
+                    "ics_sequence": booking.ics_sequence + 1,
+                })
+                if booking.event_id:
+                    booking.event_id.with_context(
+                        no_mail_to_attendees=True, skip_attendee_notification=True,
+                    ).write({"start": booking.start, "stop": booking.stop})
+                self.env.flush_all()
+                booking._check_daily_limit()
+        except psycopg2.errors.ExclusionViolation:
+            raise SlotUnavailableError(
+                self.env._("This slot is no longer available."),
+                alternatives=booking._alternatives(booking.consultant_id, new_start, duration, booking),
+            ) from None
+        if booking.lead_id:
+            booking.lead_id.message_post(body=self.env._(
+                "Consultation %(reference)s moved from %(old)s to %(new)s.",
+                reference=booking.reference, old=self._format_utc(old_start.replace(tzinfo=UTC)),
+                new=self._format_utc(new_start)))
+        booking._notify_rescheduled(old_start)
+        return booking
+
+    # ------------------------------------------------------------------
+    # The booking service
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _book(self, values):
+        """Book a consultation: the one entry point of every channel.
+
+        In one transaction: validate ``values``, check the slot against live
+        availability, find or create the client's partner, create or reuse
+        the client's open opportunity, create the calendar event and the
+        booking. The exclusion constraint settles races.
+
+        :param dict values: ``consultant_id``, ``start`` (aware or naive UTC
+            datetime), ``duration`` (minutes), ``meeting_type``, ``client_tz``,
+            ``first_name``, ``last_name``, ``email``, optional ``phone``,
+            ``company``, ``website``, ``position``, ``subject``, ``message``,
+            ``language`` (en/de), ``terms_accepted``, ``privacy_accepted``,
+            ``marketing_consent``, ``source``, ``lead_id`` (book for this lead).
+        :raise BookingValidationError: with per-field messages.
+        :raise SlotUnavailableError: with alternative slots.
+        :return: the booking (sudo).
+        """
+        booking_model = self.sudo()
+        clean = booking_model._validate_booking_values(values)
+        consultant = clean["consultant"]
+        start, stop = clean["start"], clean["stop"]
+        booking_model._check_slot(consultant, start, clean["duration"])
+        try:
+            with _expected_conflict(), self.env.cr.savepoint():
+                partner = booking_model._find_or_create_partner(clean)
+                lead = booking_model._find_or_create_lead(clean, partner)
+                booking = booking_model.create(booking_model._prepare_booking_values(clean, partner, lead))
+                booking.event_id = booking._create_event()
+                self.env.flush_all()
+                booking._check_daily_limit()
+        except psycopg2.errors.ExclusionViolation:
+            raise SlotUnavailableError(
+                self.env._("This slot is no longer available."),
+                alternatives=booking_model._alternatives(consultant, start, clean["duration"]),
+            ) from None
+        booking._notify_booked()
+        return booking
+
+    @api.model
+    def _validate_booking_values(self, values):
+        """Check and normalise service input; raise ``BookingValidationError`` listing every problem."""
+        errors = {}
+        clean = {"source": values.get("source") or "backend"}
+        consultant = self.env["voltaic.consultant"]
+        consultant_id = values.get("consultant_id")
+        if consultant_id:
+            consultant = self.env["voltaic.consultant"].browse(int(consultant_id)).exists()
+        if not consultant or not consultant._is_bookable():
+            errors["consultant"] = self.env._("This consultant cannot be booked.")
+        clean["consultant"] = consultant
+
+        duration = values.get("duration")
+        if not isinstance(duration, int) or isinstance(duration, bool):
+            errors["duration"] = self.env._("Choose a duration.")
+        elif consultant and duration not in consultant._allowed_durations():
+            errors["duration"] = self.env._("This consultant does not offer %s-minute meetings.", duration)
+        clean["duration"] = duration
+
+        meeting_type = values.get("meeting_type") or (consultant and consultant._meeting_types()[0])
+        if meeting_type not in MEETING_TYPES or (consultant and meeting_type not in consultant._meeting_types()):
+            errors["meeting_type"] = self.env._("This meeting type is not offered.")
+        clean["meeting_type"] = meeting_type
+
+        start = values.get("start")
+        if not isinstance(start, datetime):
+            errors["start"] = self.env._("Choose a time.")
+        else:
+            start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+            clean["start"] = start
+            if isinstance(duration, int):
+                clean["stop"] = start + timedelta(minutes=duration)
+
+        client_tz = values.get("client_tz") or "UTC"
+        if not slot_lib.is_valid_timezone(client_tz):
+            errors["tz"] = self.env._("Unknown time zone.")
+        clean["client_tz"] = client_tz
+
+        for field_name, label in (("first_name", self.env._("First name")), ("last_name", self.env._("Last name"))):
+            value = (values.get(field_name) or "").strip()
+            if not value:
+                errors[field_name] = self.env._("%s is required.", label)
+            elif len(value) > NAME_MAX:
+                errors[field_name] = self.env._("%(label)s is too long (at most %(max)s characters).",
+                                                label=label, max=NAME_MAX)
+            clean[field_name] = value
+
+        email = email_normalize((values.get("email") or "").strip(), strict=True)
+        if not email or len(email) > 254:
+            errors["email"] = self.env._("Enter a valid email address.")
+        clean["email"] = email
+
+        phone = (values.get("phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = self.env._("Enter a valid phone number.")
+        clean["phone"] = phone
+
+        website = (values.get("website") or "").strip()
+        if website and (len(website) > 255 or not WEBSITE_RE.match(website)):
+            errors["website"] = self.env._("Enter a valid website address.")
+        clean["website"] = website
+
+        for field_name, limit in (("company", 200), ("position", 200), ("subject", 200), ("message", TEXT_MAX)):
+            value = (values.get(field_name) or "").strip()
+            if len(value) > limit:
+                errors[field_name] = self.env._("This text is too long (at most %s characters).", limit)
+            clean[field_name] = value
+
+        language = values.get("language") or "en"
+        if language not in LANGUAGE_CODES:
+            errors["language"] = self.env._("Choose English or German.")
+        clean["language"] = language
+
+        for consent in ("terms_accepted", "privacy_accepted", "marketing_consent"):
+            clean[consent] = values.get(consent) is True
+        if clean["source"] in CONSENT_SOURCES:
+            if not clean["terms_accepted"]:
+                errors["terms_accepted"] = self.env._("Please accept the terms and conditions.")
+            if not clean["privacy_accepted"]:
+                errors["privacy_accepted"] = self.env._("Please accept the privacy policy.")
+
+        clean["lead"] = self.env["crm.lead"]
+        if values.get("lead_id"):
+            clean["lead"] = self.env["crm.lead"].browse(int(values["lead_id"])).exists()
+        if errors:
+            raise BookingValidationError(errors)
+        return clean
+
+    @api.model
+    def _check_slot(self, consultant, start, duration, ignore_bookings=None):
+        """Raise ``SlotUnavailableError`` unless ``start`` is a free slot of ``consultant``."""
+        day_start = start - timedelta(days=1)
+        free = consultant._get_slots(day_start, start + timedelta(days=1), duration,
+                                     ignore_bookings=ignore_bookings)[consultant.id]
+        if not any(slot_start == start for slot_start, _slot_end in free):
+            raise SlotUnavailableError(
+                self.env._("This slot is no longer available."),
+                alternatives=self._alternatives(consultant, start, duration, ignore_bookings),
+            )
+
+    @api.model
+    def _alternatives(self, consultant, start, duration, ignore_bookings=None, count=3):
+        """The next free slots around ``start`` (the same week first, then up to a month)."""
+        now = datetime.now(UTC)
+        for days in (7, 31):
+            window_start = max(now, start - timedelta(days=1))
+            free = consultant._get_slots(window_start, window_start + timedelta(days=days), duration,
+                                         ignore_bookings=ignore_bookings)[consultant.id]
+            found = slot_lib.alternatives(free, start, count)
+            if found:
+                return found
+        return []
+
+    @api.model
+    def _find_or_create_partner(self, clean):
+        """The client's partner: the one with this email, or a new one."""
+        partner_model = self.env["res.partner"].sudo()
+        partner = partner_model.search([("email_normalized", "=", clean["email"])], order="id", limit=1)
+        if partner:
+            if clean["phone"] and not partner.phone:
+                partner.phone = clean["phone"]
+            return partner
+        return partner_model.create({
+            "name": f"{clean['first_name']} {clean['last_name']}",
+            "email": clean["email"],
+            "phone": clean["phone"] or False,
+            "company_name": clean["company"] or False,
+            "website": clean["website"] or False,
+            "function": clean["position"] or False,
+            "lang": self._lang_code(clean["language"]),
+            "tz": clean["client_tz"] if clean["client_tz"] in self._tz_names() else False,
+        })
+
+    @api.model
+    def _find_or_create_lead(self, clean, partner):
+        """The lead given by the caller, the client's open opportunity, or a new opportunity."""
+        lead_model = self.env["crm.lead"].sudo()
+        consultant = clean["consultant"]
+        lead = clean["lead"]
+        if not lead:
+            lead = lead_model.search([
+                ("partner_id", "=", partner.id),
+                ("active", "=", True),
+                ("won_status", "=", "pending"),
+            ], order="create_date desc, id desc", limit=1)
+        if lead:
+            lead.message_post(body=self.env._(
+                "New consultation with %(consultant)s on %(date)s.",
+                consultant=consultant.name, date=self._format_utc(clean["start"])))
+            return lead
+        medium = self.env.ref(SOURCE_MEDIUMS.get(clean["source"], "utm.utm_medium_direct"), raise_if_not_found=False)
+        name = f"{clean['first_name']} {clean['last_name']}"
+        lead_vals = {
+            "name": self.env._("Consultation: %s", clean["subject"] or name),
+            "type": "opportunity",
+            "partner_id": partner.id,
+            "contact_name": name,
+            "email_from": clean["email"],
+            "phone": clean["phone"] or partner.phone or False,
+            "partner_name": clean["company"] or False,
+            "website": clean["website"] or False,
+            "function": clean["position"] or False,
+            "user_id": consultant.user_id.id,
+            "source_id": self.env.ref("voltaic_booking.utm_source_consultation_booking").id,
+            "medium_id": medium.id if medium else False,
+            "description": plaintext2html(clean["message"]) if clean["message"] else False,
+        }
+        lang = self.env["res.lang"]._lang_get(self._lang_code(clean["language"]))
+        if lang:
+            lead_vals["lang_id"] = lang.id
+        if consultant.team_id:
+            lead_vals["team_id"] = consultant.team_id.id
+        return lead_model.with_context(mail_create_nosubscribe=True).create(lead_vals)
+
+    @api.model
+    def _prepare_booking_values(self, clean, partner, lead):
+        consultant = clean["consultant"]
+        return {
+            "consultant_id": consultant.id,
+            "partner_id": partner.id,
+            "lead_id": lead.id,
+            "start": clean["start"].replace(tzinfo=None),
+            "stop": clean["stop"].replace(tzinfo=None),
+            "duration": clean["duration"],
+            "client_tz": clean["client_tz"],
+            "meeting_type": clean["meeting_type"],
+            "location": consultant._meeting_location(clean["meeting_type"]),
+            "first_name": clean["first_name"],
+            "last_name": clean["last_name"],
+            "email": clean["email"],
+            "phone": clean["phone"] or False,
+            "company": clean["company"] or False,
+            "website": clean["website"] or False,
+            "position": clean["position"] or False,
+            "subject": clean["subject"] or False,
+            "message": clean["message"] or False,
+            "language": clean["language"],
+            "terms_accepted": clean["terms_accepted"],
+            "privacy_accepted": clean["privacy_accepted"],
+            "marketing_consent": clean["marketing_consent"],
+            "source": clean["source"],
+        }
+
+    def _create_event(self):
+        """The booking's meeting: consultant and client attend, linked to the lead, no Odoo invitation mails."""
+        self.ensure_one()
+        consultant = self.consultant_id
+        event = self.env["calendar.event"].sudo().with_context(
+            no_mail_to_attendees=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            default_opportunity_id=False,
+        ).create({
+            "name": self.env._("Consultation: %(client)s with %(consultant)s",
+                               client=self.client_name, consultant=consultant.name),
+            "start": self.start,
+            "stop": self.stop,
+            "user_id": consultant.user_id.id,
+            "partner_ids": [(6, 0, [consultant.partner_id.id, self.partner_id.id])],
+            "opportunity_id": self.lead_id.id,
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead") if self.lead_id else False,
+            "res_id": self.lead_id.id or False,
+            "location": self.location if self.meeting_type != "video" else False,
+            "videocall_location": self.location if self.meeting_type == "video" and self.location else False,
+            "description": self._event_description(),
+            "show_as": "busy",
+        })
+        if self.meeting_type == "video" and not self.location:
+            event._set_discuss_videocall_location()
+            self.location = event.videocall_location
+        return event
+
+    def _event_description(self):
+        self.ensure_one()
+        lines = [
+            self.env._("Reference: %s", self.reference),
+            self.env._("Client: %(name)s <%(email)s>", name=self.client_name, email=self.email),
+        ]
+        if self.company:
+            lines.append(self.env._("Company: %s", self.company))
+        if self.phone:
+            lines.append(self.env._("Phone: %s", self.phone))
+        if self.subject:
+            lines.append(self.env._("Subject: %s", self.subject))
+        if self.message:
+            lines.append(self.message)
+        return plaintext2html("\n".join(lines))
+
+    def _check_daily_limit(self):
+        """Enforce the consultant's daily limit, also against concurrent bookings.
+
+        Bumping the consultant row makes two concurrent bookings of one
+        consultant conflict (Odoo retries the later request), so the count
+        below always sees every committed booking.
+        """
+        self.ensure_one()
+        consultant = self.consultant_id
+        if not consultant.daily_booking_limit:
+            return
+        self.env.cr.execute(
+            "UPDATE voltaic_consultant SET booking_serial = booking_serial + 1 WHERE id = %s", [consultant.id])
+        zone = consultant._zone()
+        local_day = self.start.replace(tzinfo=UTC).astimezone(zone).date()
+        day_start, day_end = slot_lib.local_day_bounds(local_day, local_day, zone)
+        count = self.search_count([
+            ("consultant_id", "=", consultant.id),
+            ("state", "in", ACTIVE_STATES),
+            ("start", ">=", day_start.replace(tzinfo=None)),
+            ("start", "<", day_end.replace(tzinfo=None)),
+        ])
+        if count > consultant.daily_booking_limit:
+            raise SlotUnavailableError(
+                self.env._("This consultant is fully booked on that day."),
+                alternatives=self._alternatives(consultant, self.start.replace(tzinfo=UTC), self.duration),
+            )
+
+    # ------------------------------------------------------------------
+    # Notification hooks (confirmation, cancellation mails)
+    # ------------------------------------------------------------------
+
+    def _notify_booked(self):
+        """Hook called once a booking is created, inside its transaction.
+
+        Confirmation mails go through the mail queue (sent after commit).
+        """
+
+    def _notify_cancelled(self):
+        """Hook called once bookings are cancelled, inside the transaction."""
+
+    def _notify_rescheduled(self, old_start):
+        """Hook called once a booking moved from ``old_start`` (naive UTC), inside the transaction."""
+
+    def _notify_completed(self):
+        """Hook called once bookings are marked completed (follow-up mails)."""
+
+    def _notify_no_show(self):
+        """Hook called once bookings are marked no-show (no-show follow-up mails)."""
+
+    def _update_lead(self, outcome):
+        """Hook for the lead to follow the booking (``completed``, ``no_show``, ``cancelled``)."""
+
+    def action_open_lead(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead",
+            "res_id": self.lead_id.id,
+            "view_mode": "form",
+        }
+
+    def action_open_event(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "calendar.event",
+            "res_id": self.event_id.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _create_demo_data(self):
+        """Demo: a holiday for Anna and a few bookings on the next working days, through the service."""
+        anna = self.env.ref("voltaic_booking.consultant_anna", raise_if_not_found=False)
+        if not anna:
+            return
+        today = datetime.now(UTC).date()
+        self.env["resource.calendar.leaves"].create({
+            "name": self.env._("Winter holiday"),
+            "calendar_id": anna.resource_calendar_id.id,
+            "resource_id": anna.resource_id.id,
+            "date_from": datetime.combine(today + timedelta(days=10), datetime.min.time()),
+            "date_to": datetime.combine(today + timedelta(days=14), datetime.max.time().replace(microsecond=0)),
+            "time_type": "leave",
+        })
+        clients = [
+            ("Lena", "Fischer", "lena.fischer@example.com", "Stadtwerke Nord", "de", "Europe/Berlin"),
+            ("Tom", "Baker", "tom.baker@example.com", "Baker Logistics", "en", "Europe/London"),
+            ("Priya", "Sharma", "priya.sharma@example.com", "Sharma Solar", "en", "Asia/Kolkata"),
+        ]
+        consultants = [
+            anna,
+            self.env.ref("voltaic_booking.consultant_james"),
+            self.env.ref("voltaic_booking.consultant_maria"),
+        ]
+        now = datetime.now(UTC)
+        for (first, last, email, company, language, client_tz), consultant in zip(clients, consultants):
+            duration = consultant._allowed_durations()[-1 if consultant == anna else 0]
+            free = consultant._get_slots(now, now + timedelta(days=7), duration)[consultant.id]
+            if not free:
+                continue
+            start = free[len(free) // 3][0]
+            self._book({
+                "consultant_id": consultant.id, "start": start, "duration": duration,
+                "meeting_type": consultant._meeting_types()[0], "client_tz": client_tz,
+                "first_name": first, "last_name": last, "email": email, "company": company,
+                "subject": self.env._("First consultation"), "language": language,
+                "terms_accepted": True, "privacy_accepted": True, "source": "website",
+            })
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _lang_code(self, language):
+        code = LANGUAGE_CODES.get(language, "en_US")
+        return code if self.env["res.lang"]._lang_get(code) else "en_US"
+
+    @api.model
+    def _tz_names(self):
+        return set(self.env["res.partner"]._fields["tz"].get_values(self.env))
+
+    @api.model
+    def _format_utc(self, value):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    def _format_start_for_log(self):
+        self.ensure_one()
+        return self._format_utc(self.start.replace(tzinfo=UTC))
+
+    def _ics_content(self):
+        """The booking as an ICS document (bytes), with a stable UID."""
+        self.ensure_one()
+        consultant = self.consultant_id
+        return build_ics(
+            uid=f"{self.reference}@voltaic-booking",
+            start=self.start,
+            end=self.stop,
+            summary=self.env._("Consultation with %s", consultant.name),
+            description=self.subject or "",
+            location=self.location or "",
+            sequence=self.ics_sequence,
+            organizer_email=consultant.partner_id.email or "",
+            organizer_name=consultant.name,
+            attendee_email=self.email,
+            attendee_name=self.client_name,
+            cancelled=self.state == "cancelled",
+        )
+
+    def _public_urls(self):
+        """``manage_url`` and ``ics_url`` with the access token, absolute."""
+        self.ensure_one()
+        base = self.get_base_url()
+        token = self._portal_ensure_token()
+        return {
+            "manage_url": f"{base}/book-consultation/manage/{self.reference}?token={token}",
+            "ics_url": f"{base}/api/consultations/{self.reference}/ics?token={token}",
+        }

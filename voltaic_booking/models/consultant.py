@@ -1,0 +1,282 @@
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import slots as slot_lib
+
+DURATIONS = (15, 30, 60, 90, 120)
+MEETING_TYPES = ("video", "phone", "in_person")
+ACTIVE_STATES = ("confirmed", "completed", "no_show")
+
+
+class VoltaicConsultant(models.Model):
+    _name = "voltaic.consultant"
+    _description = "Consultant"
+    _inherit = ["mail.thread", "resource.mixin", "image.mixin"]
+    _order = "sequence, name"
+
+    name = fields.Char(related="resource_id.name", store=True, readonly=False, required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    user_id = fields.Many2one(
+        "res.users", string="User", required=True, tracking=True, index=True,
+        domain="[('share', '=', False)]",
+        help="Internal user of the consultant: salesperson on the leads and organizer of the meetings.")
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", compute="_compute_partner_id", store=True, readonly=False,
+        help="Contact used as the consultant's attendee on calendar events.")
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team",
+        help="Sales team of the opportunities created by bookings; the user's team when empty.")
+    job_title = fields.Char(translate=True)
+    bio = fields.Html(string="Biography", translate=True, sanitize_attributes=True)
+    expertise_ids = fields.Many2many("voltaic.consultant.expertise", string="Expertise")
+    language_ids = fields.Many2many(
+        "res.lang", string="Languages", context={"active_test": False},
+        domain="[('code', 'in', ['en_US', 'de_DE'])]")
+    linkedin_url = fields.Char(string="LinkedIn")
+    is_accepting_bookings = fields.Boolean(string="Accepting Bookings", default=True, tracking=True)
+
+    duration_15 = fields.Boolean(string="15 minutes")
+    duration_30 = fields.Boolean(string="30 minutes", default=True)
+    duration_60 = fields.Boolean(string="60 minutes", default=True)
+    duration_90 = fields.Boolean(string="90 minutes")
+    duration_120 = fields.Boolean(string="120 minutes")
+
+    offers_video = fields.Boolean(string="Video Call", default=True)
+    offers_phone = fields.Boolean(string="Phone Call")
+    offers_in_person = fields.Boolean(string="In Person")
+    video_url = fields.Char(
+        string="Video Link", help="Default video meeting link; Odoo's own video call is used when empty.")
+    phone_info = fields.Char(string="Phone Instructions", translate=True)
+    location = fields.Char(string="Meeting Address")
+
+    min_notice_hours = fields.Integer(string="Minimum Notice (hours)", default=12)
+    max_advance_days = fields.Integer(string="Maximum Advance (days)", default=60)
+    buffer_before_minutes = fields.Integer(string="Buffer Before (minutes)", default=0)
+    buffer_after_minutes = fields.Integer(string="Buffer After (minutes)", default=15)
+    daily_booking_limit = fields.Integer(string="Daily Booking Limit", default=0, help="0 means no limit.")
+    slot_interval_minutes = fields.Integer(string="Slot Interval (minutes)", default=30)
+
+    booking_ids = fields.One2many("voltaic.booking", "consultant_id", string="Bookings")
+    booking_count = fields.Integer(compute="_compute_booking_count")
+    # bumped by every booking that has to respect the daily limit: under
+    # REPEATABLE READ, concurrent bookings of one consultant then conflict
+    # on this row and Odoo retries the later one with fresh data
+    booking_serial = fields.Integer(default=0, copy=False, export_string_translation=False)
+
+    _user_uniq = models.Constraint("UNIQUE(user_id)", "This user is already a consultant.")
+    _min_notice_positive = models.Constraint(
+        "CHECK(min_notice_hours >= 0 AND max_advance_days >= 0 AND buffer_before_minutes >= 0 "
+        "AND buffer_after_minutes >= 0 AND daily_booking_limit >= 0)",
+        "Notice, advance, buffers and daily limit cannot be negative.")
+    _slot_interval_positive = models.Constraint(
+        "CHECK(slot_interval_minutes >= 5)", "The slot interval must be at least 5 minutes.")
+
+    @api.depends("user_id")
+    def _compute_partner_id(self):
+        for consultant in self:
+            if consultant.user_id and not consultant.partner_id:
+                consultant.partner_id = consultant.user_id.partner_id
+
+    def _compute_booking_count(self):
+        counts = dict(self.env["voltaic.booking"]._read_group(
+            [("consultant_id", "in", self.ids)], ["consultant_id"], ["__count"]))
+        for consultant in self:
+            consultant.booking_count = counts.get(consultant, 0)
+
+    @api.constrains("duration_15", "duration_30", "duration_60", "duration_90", "duration_120",
+                    "offers_video", "offers_phone", "offers_in_person")
+    def _check_offer(self):
+        for consultant in self:
+            if not consultant._allowed_durations():
+                raise ValidationError(self.env._("Allow at least one meeting duration."))
+            if not consultant._meeting_types():
+                raise ValidationError(self.env._("Offer at least one meeting type."))
+
+    @api.onchange("user_id")
+    def _onchange_user_id(self):
+        if self.user_id:
+            self.partner_id = self.user_id.partner_id
+            if not self.name:
+                self.name = self.user_id.name
+            if self.user_id.tz:
+                self.tz = self.user_id.tz
+
+    # ------------------------------------------------------------------
+    # Public profile helpers
+    # ------------------------------------------------------------------
+
+    def _allowed_durations(self):
+        self.ensure_one()
+        return [minutes for minutes in DURATIONS if self[f"duration_{minutes}"]]
+
+    def _meeting_types(self):
+        self.ensure_one()
+        flags = {"video": self.offers_video, "phone": self.offers_phone, "in_person": self.offers_in_person}
+        return [meeting_type for meeting_type in MEETING_TYPES if flags[meeting_type]]
+
+    def _language_codes(self):
+        self.ensure_one()
+        return sorted({lang.iso_code.split("_")[0] for lang in self.language_ids.with_context(active_test=False)})
+
+    def _zone(self):
+        self.ensure_one()
+        return ZoneInfo(self.tz or "UTC")
+
+    def _is_bookable(self):
+        self.ensure_one()
+        return self.active and self.is_accepting_bookings and bool(self.resource_calendar_id)
+
+    def _meeting_location(self, meeting_type):
+        """Location shown to the client for a meeting type (address, phone instructions or video link)."""
+        self.ensure_one()
+        if meeting_type == "in_person":
+            return self.location or ""
+        if meeting_type == "phone":
+            return self.phone_info or ""
+        return self.video_url or ""
+
+    # ------------------------------------------------------------------
+    # Availability
+    # ------------------------------------------------------------------
+
+    def _get_slots(self, start, end, duration, now=None, ignore_bookings=None):
+        """Bookable slots of each consultant in ``self``.
+
+        :param start, end: aware datetimes bounding the slot starts.
+        :param duration: meeting length in minutes.
+        :param now: the current time (aware), for minimum notice and maximum advance.
+        :param ignore_bookings: bookings whose time counts as free (a reschedule).
+        :return: ``{consultant_id: [(start_utc, end_utc), ...]}``; an empty
+            list for consultants who are not bookable or do not offer ``duration``.
+        """
+        now = now or datetime.now(UTC)
+        result = {consultant.id: [] for consultant in self}
+        bookable = self.filtered(lambda c: c._is_bookable() and duration in c._allowed_durations())
+        if not bookable or start >= end:
+            return result
+        work = bookable._get_work_intervals(start, end + timedelta(minutes=duration))
+        margin = timedelta(days=1, minutes=duration)
+        busy, day_counts = bookable._get_busy_intervals(start - margin, end + margin, ignore_bookings)
+        length = timedelta(minutes=duration)
+        for consultant in bookable:
+            result[consultant.id] = slot_lib.compute_slots(
+                work[consultant.id],
+                busy[consultant.id],
+                duration=length,
+                step=timedelta(minutes=consultant.slot_interval_minutes or 30),
+                tz=consultant._zone(),
+                buffer_before=timedelta(minutes=consultant.buffer_before_minutes),
+                buffer_after=timedelta(minutes=consultant.buffer_after_minutes),
+                not_before=max(start, now + timedelta(hours=consultant.min_notice_hours)),
+                not_after=min(end, now + timedelta(days=consultant.max_advance_days)),
+                daily_limit=consultant.daily_booking_limit,
+                day_counts=day_counts[consultant.id],
+            )
+            result[consultant.id] = [slot for slot in result[consultant.id] if slot[0] < end]
+        return result
+
+    def _get_work_intervals(self, start, end):
+        """Working time (hours minus leaves) per consultant, as ``(start, end)`` tuples."""
+        work = defaultdict(list)
+        by_calendar = defaultdict(lambda: self.browse())
+        for consultant in self:
+            by_calendar[consultant.resource_calendar_id] |= consultant
+        for calendar, consultants in by_calendar.items():
+            intervals = calendar._work_intervals_batch(start, end, resources=consultants.resource_id)
+            for consultant in consultants:
+                work[consultant.id] = [
+                    (interval_start, interval_end)
+                    for interval_start, interval_end, _records in intervals[consultant.resource_id.id]
+                ]
+        return work
+
+    def _get_busy_intervals(self, start, end, ignore_bookings=None):
+        """Busy time per consultant and active bookings per local day, in two queries.
+
+        Busy time is the blocked range (buffers included) of every active
+        booking and every busy ``calendar.event`` the consultant attends
+        (including events imported by Odoo's Google Calendar sync).
+        """
+        busy = defaultdict(list)
+        day_counts = defaultdict(lambda: defaultdict(int))
+        zones = {consultant.id: consultant._zone() for consultant in self}
+        ignored_ids = tuple(ignore_bookings.ids) if ignore_bookings else (0,)
+        self.env["voltaic.booking"].flush_model(
+            ["consultant_id", "state", "blocked_start", "blocked_stop", "start", "event_id"])
+        self.env["calendar.event"].flush_model(["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
+        self.env["calendar.attendee"].flush_model(["partner_id", "event_id", "state"])
+        naive_start = start.astimezone(UTC).replace(tzinfo=None)
+        naive_end = end.astimezone(UTC).replace(tzinfo=None)
+        self.env.cr.execute("""
+            SELECT consultant_id, blocked_start, blocked_stop, start
+              FROM voltaic_booking
+             WHERE consultant_id = ANY(%s)
+               AND state IN %s
+               AND id NOT IN %s
+               AND blocked_start < %s
+               AND blocked_stop > %s
+        """, [self.ids, ACTIVE_STATES, ignored_ids, naive_end, naive_start])
+        for consultant_id, blocked_start, blocked_stop, booking_start in self.env.cr.fetchall():
+            busy[consultant_id].append((blocked_start.replace(tzinfo=UTC), blocked_stop.replace(tzinfo=UTC)))
+            local_day = booking_start.replace(tzinfo=UTC).astimezone(zones[consultant_id]).date()
+            day_counts[consultant_id][local_day] += 1
+
+        consultant_by_partner = defaultdict(list)
+        for consultant in self:
+            consultant_by_partner[consultant.partner_id.id].append(consultant.id)
+        self.env.cr.execute("""
+            SELECT attendee.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
+              FROM calendar_attendee attendee
+              JOIN calendar_event event ON event.id = attendee.event_id
+             WHERE attendee.partner_id = ANY(%s)
+               AND attendee.state != 'declined'
+               AND event.active
+               AND event.show_as = 'busy'
+               AND event.start < %s
+               AND event.stop > %s
+               AND event.id NOT IN (SELECT event_id FROM voltaic_booking WHERE id IN %s AND event_id IS NOT NULL)
+        """, [list(consultant_by_partner), naive_end, naive_start - timedelta(days=1), ignored_ids])
+        for partner_id, event_start, event_stop, allday, start_date, stop_date in self.env.cr.fetchall():
+            for consultant_id in consultant_by_partner[partner_id]:
+                if allday and start_date and stop_date:
+                    zone = zones[consultant_id]
+                    interval = (
+                        datetime.combine(start_date, time.min, tzinfo=zone),
+                        datetime.combine(stop_date + timedelta(days=1), time.min, tzinfo=zone),
+                    )
+                else:
+                    interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
+                busy[consultant_id].append(interval)
+        return busy, day_counts
+
+    def _next_available(self, duration=None, now=None, horizon_days=14):
+        """First free slot start of each consultant (``{id: datetime or None}``).
+
+        Looks ``horizon_days`` ahead at a time, up to each consultant's
+        maximum advance, with one batched availability query per window.
+        """
+        now = now or datetime.now(UTC)
+        result = dict.fromkeys(self.ids)
+        pending = self.filtered(lambda c: c._is_bookable())
+        window_start = now
+        longest = max(pending.mapped("max_advance_days") or [0])
+        while pending and window_start < now + timedelta(days=longest + 1):
+            window_end = window_start + timedelta(days=horizon_days)
+            by_duration = defaultdict(lambda: self.browse())
+            for consultant in pending:
+                allowed = consultant._allowed_durations()
+                by_duration[duration if duration in allowed else allowed[0]] |= consultant
+            found = self.browse()
+            for minutes, consultants in by_duration.items():
+                for consultant_id, free in consultants._get_slots(window_start, window_end, minutes, now=now).items():
+                    if free:
+                        result[consultant_id] = free[0][0]
+                        found |= self.browse(consultant_id)
+            pending -= found
+            window_start = window_end
+        return result

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    voltaic_booking_ids = fields.One2many("voltaic.booking", "lead_id", string="Consultations")
+    voltaic_booking_count = fields.Integer(string="Consultation Count", compute="_compute_voltaic_booking_count")
+
+    def _compute_voltaic_booking_count(self):
+        counts = dict(self.env["voltaic.booking"]._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.voltaic_booking_count = counts.get(lead, 0)
+
+    def action_view_voltaic_bookings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action
