@@ -249,7 +249,7 @@ class BookingApi(http.Controller):
         if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
             return json_error(429, "rate_limited", env._("Too many requests, please wait a minute."))
         if not isinstance(data, dict):
-            return json_error(400, "bad_request", env._("The body must be a JSON object."))
+            return json_error(400, "bad_request", env._("The body must be a JSON object, sent as application/json."))
 
         key = (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
         idempotency = env["voltaic.booking.idempotency"]
@@ -276,6 +276,11 @@ class BookingApi(http.Controller):
         env = request.env
         values, errors = self._parse_booking_payload(data)
         if errors:
+            # report every problem at once: the service's checks on what did parse, then the parse errors
+            try:
+                env["voltaic.booking"].sudo()._validate_booking_values(values)
+            except BookingValidationError as error:
+                errors = {**error.fields, **errors}
             return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
                                    "fields": errors}}
         try:

@@ -76,9 +76,9 @@ class VoltaicBooking(models.Model):
     stop = fields.Datetime(required=True)
     duration = fields.Integer(string="Duration (minutes)", required=True)
     blocked_start = fields.Datetime(
-        compute="_compute_blocked_range", store=True, help="Start of the time this booking blocks, buffer included.")
+        compute="_compute_blocked_range", store=True, precompute=True, help="Start of the time this booking blocks, buffer included.")
     blocked_stop = fields.Datetime(
-        compute="_compute_blocked_range", store=True, help="End of the time this booking blocks, buffer included.")
+        compute="_compute_blocked_range", store=True, precompute=True, help="End of the time this booking blocks, buffer included.")
     client_tz = fields.Char(string="Client Time Zone", default="UTC")
     meeting_type = fields.Selection(
         [("video", "Video Call"), ("phone", "Phone Call"), ("in_person", "In Person")],
