@@ -16,6 +16,7 @@
         "data/utm_data.xml",
         "views/booking_views.xml",
         "views/consultant_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [

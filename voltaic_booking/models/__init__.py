@@ -6,4 +6,5 @@ from . import (
     consultant_expertise,
     crm_lead,
     request_throttle,
+    res_config_settings,
 )
