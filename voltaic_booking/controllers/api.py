@@ -21,6 +21,7 @@ from ..lib import slots as slot_lib
 _logger = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 62
+DATE_WINDOW_DAYS = 3650  # start dates further from today are refused (and never reach the date arithmetic)
 DEFAULT_RANGE_DAYS = 14
 STRING_FIELDS = (
     "first_name", "last_name", "email", "phone", "company", "website", "position", "subject", "message",
@@ -191,8 +192,8 @@ class BookingApi(http.Controller):
 
     @http.route("/api/consultations/slots", type="http", auth="public", methods=["GET"], readonly=True)
     def slots(self, consultant=None, duration=None, start=None, end=None, tz=None, **kwargs):
-        env = request.env
         self._set_api_lang()
+        env = request.env  # after the language switch: messages in the client's language
         errors = {}
         try:
             consultant_id = int(consultant)
@@ -217,10 +218,13 @@ class BookingApi(http.Controller):
         first_day = self._parse_date(start) if start else today
         if first_day is None:
             errors["start"] = env._("Give the start as YYYY-MM-DD.")
+        elif abs((first_day - today).days) > DATE_WINDOW_DAYS:
+            errors["start"] = env._("Choose a date within ten years from today.")
+            first_day = None
         last_day = self._parse_date(end) if end else (first_day or today) + timedelta(days=DEFAULT_RANGE_DAYS - 1)
         if last_day is None:
             errors["end"] = env._("Give the end as YYYY-MM-DD.")
-        if first_day and last_day and last_day < first_day:
+        elif first_day and last_day < first_day:
             errors["end"] = env._("The end must not be before the start.")
         if errors:
             return json_error(422, "validation", env._("Some parameters are invalid."), fields=errors)
@@ -238,14 +242,14 @@ class BookingApi(http.Controller):
         })
 
     @http.route("/api/consultations", type="http", auth="public", methods=["POST"], csrf=False)
-    def create(self, **kwargs):
-        env = request.env
+    def create_booking(self, **kwargs):
         body = request.httprequest.get_data()
         try:
             data = json.loads(body or b"null")
         except ValueError:
             data = None
         self._set_api_lang(data.get("language") if isinstance(data, dict) else None)
+        env = request.env  # after the language switch: messages in the client's language
         if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
             return json_error(429, "rate_limited", env._("Too many requests, please wait a minute."))
         if not isinstance(data, dict):

@@ -44,6 +44,10 @@ def subtract_intervals(base, removed):
     return result
 
 
+# the largest DST shift of any zone, with room to spare
+DST_MARGIN = timedelta(hours=2)
+
+
 class BusyIndex:
     """Answers "does [start, end) overlap anything busy?" in O(log n)."""
 
@@ -59,15 +63,46 @@ class BusyIndex:
 
 
 def _first_aligned(start, step, tz):
-    """First instant >= ``start`` whose wall-clock time in ``tz`` is a multiple of ``step``."""
+    """First instant >= ``start`` whose wall-clock time in ``tz`` is a multiple of ``step`` after midnight.
+
+    Near a DST change it walks the wall-clock grid: grid times that do not
+    exist (spring forward) are skipped, repeated ones (fall back) count twice.
+    """
     local = start.astimezone(tz)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    elapsed = (local.replace(tzinfo=None) - midnight.replace(tzinfo=None)).total_seconds()
-    step_seconds = step.total_seconds()
-    remainder = elapsed % step_seconds
-    if remainder:
-        return start + timedelta(seconds=step_seconds - remainder)
-    return start
+    wall = local.replace(tzinfo=None)
+    midnight = wall.replace(hour=0, minute=0, second=0, microsecond=0)
+    remainder = (wall - midnight) % step
+    candidate = start + (step - remainder) if remainder else start
+    if candidate.astimezone(tz).utcoffset() == local.utcoffset():
+        return candidate
+    # the clocks change before the next grid time; a repeated hour may hold
+    # grid times whose wall clock is before ``start``'s but that come later
+    grid = midnight + (wall - DST_MARGIN - midnight) // step * step
+    found = []
+    while True:
+        for fold in (0, 1):
+            instant = grid.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+            if instant >= start and instant.astimezone(tz).replace(tzinfo=None) == grid:
+                found.append(instant)
+                if not fold:
+                    # later grid times come later than this one (first occurrences are in order)
+                    return min(found)
+        grid += step
+
+
+def _grid_starts(first, last, step, tz):
+    """Starts on the wall-clock grid of ``tz`` (see ``_first_aligned``) from ``first`` to ``last`` inclusive."""
+    start = _first_aligned(first, step, tz)
+    offset = start.astimezone(tz).utcoffset()
+    while start <= last:
+        yield start
+        following = start + step
+        following_offset = following.astimezone(tz).utcoffset()
+        if following_offset != offset:
+            # a DST change within the step: continue on the wall-clock grid
+            following = _first_aligned(start + timedelta(microseconds=1), step, tz)
+            following_offset = following.astimezone(tz).utcoffset()
+        start, offset = following, following_offset
 
 
 def compute_slots(
@@ -103,24 +138,23 @@ def compute_slots(
     """
     if duration <= timedelta(0) or step <= timedelta(0):
         raise ValueError("duration and step must be positive")
-    busy_index = BusyIndex(busy)
+    # every instant in UTC: comparing datetimes of different zones costs two
+    # utcoffset() calls (slow with pytz, which Odoo's working intervals use)
+    busy_index = BusyIndex([(start.astimezone(UTC), end.astimezone(UTC)) for start, end in busy])
+    work = [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in work]
+    not_before = not_before.astimezone(UTC) if not_before else not_before
+    not_after = not_after.astimezone(UTC) if not_after else not_after
     day_counts = day_counts or {}
     slots = []
     for work_start, work_end in merge_intervals(work):
-        start = work_start
-        if not_before and start < not_before:
-            start = not_before
-        start = _first_aligned(start, step, tz)
-        while start + duration <= work_end:
-            if not_after and start > not_after:
-                break
-            end = start + duration
+        first = max(work_start, not_before) if not_before else work_start
+        last = min(work_end - duration, not_after) if not_after else work_end - duration
+        for start in _grid_starts(first, last, step, tz):
             if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
-                start += step
                 continue
+            end = start + duration
             if not busy_index.overlaps(start - buffer_before, end + buffer_after):
                 slots.append((start.astimezone(UTC), end.astimezone(UTC)))
-            start += step
     return sorted(set(slots))
 
 

@@ -24,6 +24,9 @@ TEXT_MAX = 5000
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 WEBSITE_RE = re.compile(r"^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 CONSENT_SOURCES = ("website", "api")
+BOOKING_HORIZON_DAYS = 3660  # no booking service input is further than ~10 years from now
+BOOKING_LOCK_NAMESPACE = 7402418  # first key of the per-consultant advisory lock of the booking service
+EXTERNAL_MAX_MINUTES = 24 * 60
 LANGUAGE_CODES = {"en": "en_US", "de": "de_DE"}
 SOURCE_MEDIUMS = {
     "website": "utm.utm_medium_website",
@@ -39,11 +42,19 @@ SOURCE_MEDIUMS = {
 _quiet = threading.local()
 
 
+# errors the service expects inside ``_expected_conflict``: a taken slot (answered
+# "slot unavailable") and a concurrent update (Odoo retries the request)
+_EXPECTED_ERRORS = (psycopg2.errors.ExclusionViolation, psycopg2.errors.SerializationFailure)
+
+
 class _ExpectedConflictFilter(logging.Filter):
-    """Drops Odoo's "bad query" log line for an exclusion violation the service expects and handles."""
+    """Drops Odoo's "bad query" log line for an error the service expects and handles; any other stays."""
 
     def filter(self, record):
-        return not (getattr(_quiet, "active", False) and record.msg.startswith("bad query"))
+        if not (getattr(_quiet, "depth", 0) and str(record.msg).startswith("bad query")):
+            return True
+        error = record.args[-1] if isinstance(record.args, tuple) and record.args else None
+        return not isinstance(error, _EXPECTED_ERRORS)
 
 
 logging.getLogger("odoo.sql_db").addFilter(_ExpectedConflictFilter())
@@ -51,11 +62,11 @@ logging.getLogger("odoo.sql_db").addFilter(_ExpectedConflictFilter())
 
 @contextmanager
 def _expected_conflict():
-    _quiet.active = True
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
     try:
         yield
     finally:
-        _quiet.active = False
+        _quiet.depth -= 1
 
 
 class VoltaicBooking(models.Model):
@@ -65,7 +76,8 @@ class VoltaicBooking(models.Model):
     _order = "start desc, id desc"
     _rec_name = "reference"
 
-    reference = fields.Char(required=True, readonly=True, copy=False, index=True, default=lambda self: self._new_reference())
+    reference = fields.Char(
+        required=True, readonly=True, copy=False, index=True, default=lambda self: self._new_reference())
     consultant_id = fields.Many2one(
         "voltaic.consultant", required=True, index=True, ondelete="restrict", tracking=True)
     consultant_user_id = fields.Many2one(
@@ -76,9 +88,11 @@ class VoltaicBooking(models.Model):
     stop = fields.Datetime(required=True)
     duration = fields.Integer(string="Duration (minutes)", required=True)
     blocked_start = fields.Datetime(
-        compute="_compute_blocked_range", store=True, precompute=True, help="Start of the time this booking blocks, buffer included.")
+        compute="_compute_blocked_range", store=True, precompute=True,
+        help="Start of the time this booking blocks, buffer included.")
     blocked_stop = fields.Datetime(
-        compute="_compute_blocked_range", store=True, precompute=True, help="End of the time this booking blocks, buffer included.")
+        compute="_compute_blocked_range", store=True, precompute=True,
+        help="End of the time this booking blocks, buffer included.")
     client_tz = fields.Char(string="Client Time Zone", default="UTC")
     meeting_type = fields.Selection(
         [("video", "Video Call"), ("phone", "Phone Call"), ("in_person", "In Person")],
@@ -126,12 +140,18 @@ class VoltaicBooking(models.Model):
     ics_sequence = fields.Integer(
         string="Calendar Revision", default=0, copy=False,
         help="Raised on every change the client's calendar must follow (ICS SEQUENCE).")
+    conflict = fields.Boolean(
+        copy=False, index=True, tracking=True,
+        help="The meeting was agreed elsewhere (Calendly, Cal.com) over another booking of the consultant. "
+             "It is recorded anyway, still counts as busy time, and waits for a manager to settle it.")
 
     _reference_uniq = models.Constraint("UNIQUE(reference)", "A booking with this reference already exists.")
+    # a conflicting booking (agreed in Calendly or Cal.com over another one) is kept out of the
+    # constraint so it can be recorded; it still counts as busy time (availability selects by state)
     _no_overlap = models.Constraint(
         "EXCLUDE USING GIST (int4range(consultant_id, consultant_id, '[]') WITH =, "
         "tsrange(blocked_start, blocked_stop, '[)') WITH &&) "
-        "WHERE (state IN ('confirmed', 'completed', 'no_show'))",
+        "WHERE (state IN ('confirmed', 'completed', 'no_show') AND conflict IS NOT TRUE)",
         "This slot is no longer available.")
     _stop_after_start = models.Constraint("CHECK(stop > start)", "A booking must end after it starts.")
 
@@ -155,9 +175,10 @@ class VoltaicBooking(models.Model):
             booking.client_name = " ".join(filter(None, [booking.first_name, booking.last_name]))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for booking in self:
             booking.access_url = f"/book-consultation/manage/{booking.reference}"
+        return res
 
     # ------------------------------------------------------------------
     # CRUD
@@ -243,39 +264,44 @@ class VoltaicBooking(models.Model):
         slot is taken before the old one is freed; if it is gone, nothing
         changes and ``SlotUnavailableError`` is raised. History stays on
         this record; the meeting and the lead follow.
+
+        With the context key ``allow_conflict`` (the meeting was moved in
+        Calendly or Cal.com, it exists already) the new time is taken
+        whatever the availability and the length, and an overlap with
+        another booking flags the booking ``conflict`` instead of failing.
         """
         self.ensure_one()
         if self.state != "confirmed":
             raise UserError(self.env._("Only confirmed bookings can be rescheduled (%s).", self.reference))
         booking = self.sudo()
+        allow_conflict = bool(self.env.context.get("allow_conflict"))
         duration = duration or booking.duration
-        if duration not in booking.consultant_id._allowed_durations():
+        if duration not in booking.consultant_id._allowed_durations() and not allow_conflict:
             raise BookingValidationError({"duration": self.env._(
                 "This consultant does not offer %s-minute meetings.", duration)})
         if new_start.tzinfo is None:
             new_start = new_start.replace(tzinfo=UTC)
         new_start = new_start.astimezone(UTC)
         old_start = booking.start
-        booking._check_slot(booking.consultant_id, new_start, duration, ignore_bookings=booking)
+        conflict = False
+        if allow_conflict:
+            conflict = bool(booking._overlapping_bookings(
+                booking.consultant_id, new_start, new_start + timedelta(minutes=duration), ignore_bookings=booking))
+        else:
+            booking._check_slot(booking.consultant_id, new_start, duration, ignore_bookings=booking)
         try:
-            with _expected_conflict(), self.env.cr.savepoint():
-                booking.write({
-                    "start": new_start.replace(tzinfo=None),
-                    "stop": (new_start + timedelta(minutes=duration)).replace(tzinfo=None),
-                    "duration": duration,
-                    "ics_sequence": booking.ics_sequence + 1,
-                })
-                if booking.event_id:
-                    booking.event_id.with_context(
-                        no_mail_to_attendees=True, skip_attendee_notification=True,
-                    ).write({"start": booking.start, "stop": booking.stop})
-                self.env.flush_all()
-                booking._check_daily_limit()
+            booking._move(new_start, duration, conflict, check_limit=not allow_conflict)
         except psycopg2.errors.ExclusionViolation:
-            raise SlotUnavailableError(
-                self.env._("This slot is no longer available."),
-                alternatives=booking._alternatives(booking.consultant_id, new_start, duration, booking),
-            ) from None
+            if not allow_conflict:
+                raise SlotUnavailableError(
+                    self.env._("This slot is no longer available."),
+                    alternatives=booking._alternatives(booking.consultant_id, new_start, duration, booking),
+                ) from None
+            # another booking took the time meanwhile: record the move all the same, flagged
+            conflict = True
+            booking._move(new_start, duration, conflict, check_limit=False)
+        if conflict:
+            booking._notify_conflict()
         if booking.lead_id:
             booking.lead_id.message_post(body=self.env._(
                 "Consultation %(reference)s moved from %(old)s to %(new)s.",
@@ -283,6 +309,25 @@ class VoltaicBooking(models.Model):
                 new=self._format_utc(new_start)))
         booking._notify_rescheduled(old_start)
         return booking
+
+    def _move(self, new_start, duration, conflict, check_limit=True):
+        """Write the new time on the booking and its meeting, in a savepoint (see ``_reschedule``)."""
+        self._lock_consultant(self.consultant_id)
+        with _expected_conflict(), self.env.cr.savepoint():
+            self.write({
+                "start": new_start.replace(tzinfo=None),
+                "stop": (new_start + timedelta(minutes=duration)).replace(tzinfo=None),
+                "duration": duration,
+                "ics_sequence": self.ics_sequence + 1,
+                "conflict": conflict,
+            })
+            if self.event_id:
+                self.event_id.with_context(
+                    no_mail_to_attendees=True, skip_attendee_notification=True,
+                ).write({"start": self.start, "stop": self.stop})
+            self.env.flush_all()
+            if check_limit:
+                self._check_daily_limit()
 
     # ------------------------------------------------------------------
     # The booking service
@@ -302,7 +347,12 @@ class VoltaicBooking(models.Model):
             ``first_name``, ``last_name``, ``email``, optional ``phone``,
             ``company``, ``website``, ``position``, ``subject``, ``message``,
             ``language`` (en/de), ``terms_accepted``, ``privacy_accepted``,
-            ``marketing_consent``, ``source``, ``lead_id`` (book for this lead).
+            ``marketing_consent``, ``source``, ``lead_id`` (book for this lead),
+            ``location`` (address or link replacing the consultant's default),
+            ``allow_conflict``: the meeting was already agreed elsewhere
+            (Calendly, Cal.com): record it whatever the availability, notice,
+            working hours, daily limit, length or meeting type; an overlap
+            with another booking flags it ``conflict`` instead of failing.
         :raise BookingValidationError: with per-field messages.
         :raise SlotUnavailableError: with alternative slots.
         :return: the booking (sudo).
@@ -311,47 +361,85 @@ class VoltaicBooking(models.Model):
         clean = booking_model._validate_booking_values(values)
         consultant = clean["consultant"]
         start, stop = clean["start"], clean["stop"]
-        booking_model._check_slot(consultant, start, clean["duration"])
+        conflict = False
+        if clean["allow_conflict"]:
+            conflict = bool(booking_model._overlapping_bookings(consultant, start, stop))
+        else:
+            booking_model._check_slot(consultant, start, clean["duration"])
         try:
-            with _expected_conflict(), self.env.cr.savepoint():
-                partner = booking_model._find_or_create_partner(clean)
-                lead = booking_model._find_or_create_lead(clean, partner)
-                booking = booking_model.create(booking_model._prepare_booking_values(clean, partner, lead))
-                booking.event_id = booking._create_event()
-                self.env.flush_all()
-                booking._check_daily_limit()
+            booking = booking_model._create_booking(clean, conflict)
         except psycopg2.errors.ExclusionViolation:
-            raise SlotUnavailableError(
-                self.env._("This slot is no longer available."),
-                alternatives=booking_model._alternatives(consultant, start, clean["duration"]),
-            ) from None
+            if not clean["allow_conflict"]:
+                raise SlotUnavailableError(
+                    self.env._("This slot is no longer available."),
+                    alternatives=booking_model._alternatives(consultant, start, clean["duration"]),
+                ) from None
+            # another booking took the time meanwhile: the meeting exists all the same
+            conflict = True
+            booking = booking_model._create_booking(clean, conflict)
+        if conflict:
+            booking._notify_conflict()
         booking._notify_booked()
+        return booking
+
+    @api.model
+    def _lock_consultant(self, consultant):
+        """Let one transaction at a time write bookings of ``consultant``, until it ends.
+
+        Without it, two requests booking overlapping times deadlock: the
+        second one's INSERT waits for the first transaction (exclusion check),
+        and the first one, writing its new booking again (its meeting,
+        computed fields), waits for the second one's row (the same check).
+        PostgreSQL aborts one after ``deadlock_timeout`` and Odoo retries the
+        whole request. With the lock the second one waits, then meets the
+        committed booking: a clean exclusion violation, i.e. a 409.
+        """
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_NAMESPACE, consultant.id])
+
+    @api.model
+    def _create_booking(self, clean, conflict=False):
+        """Partner, lead, booking and meeting from validated values, in a savepoint (see ``_book``)."""
+        self._lock_consultant(clean["consultant"])
+        with _expected_conflict(), self.env.cr.savepoint():
+            partner = self._find_or_create_partner(clean)
+            lead = self._find_or_create_lead(clean, partner)
+            booking = self.create({**self._prepare_booking_values(clean, partner, lead), "conflict": conflict})
+            booking.event_id = booking._create_event()
+            self.env.flush_all()
+            if not clean["allow_conflict"]:
+                booking._check_daily_limit()
         return booking
 
     @api.model
     def _validate_booking_values(self, values):
         """Check and normalise service input; raise ``BookingValidationError`` listing every problem."""
         errors = {}
-        clean = {"source": values.get("source") or "backend"}
+        allow_conflict = values.get("allow_conflict") is True
+        clean = {"source": values.get("source") or "backend", "allow_conflict": allow_conflict}
         consultant = self.env["voltaic.consultant"]
         consultant_id = values.get("consultant_id")
         if consultant_id:
             consultant = self.env["voltaic.consultant"].browse(int(consultant_id)).exists()
-        if not consultant or not consultant._is_bookable():
+        if not consultant or not (allow_conflict or consultant._is_bookable()):
             errors["consultant"] = self.env._("This consultant cannot be booked.")
         clean["consultant"] = consultant
 
         duration = values.get("duration")
         if not isinstance(duration, int) or isinstance(duration, bool):
             errors["duration"] = self.env._("Choose a duration.")
+        elif allow_conflict:
+            if not 0 < duration <= EXTERNAL_MAX_MINUTES:
+                errors["duration"] = self.env._("Choose a duration.")
         elif consultant and duration not in consultant._allowed_durations():
             errors["duration"] = self.env._("This consultant does not offer %s-minute meetings.", duration)
         clean["duration"] = duration
 
-        meeting_type = values.get("meeting_type") or (consultant and consultant._meeting_types()[0])
-        if meeting_type not in MEETING_TYPES or (consultant and meeting_type not in consultant._meeting_types()):
+        meeting_type = values.get("meeting_type") or (consultant._meeting_types()[0] if consultant else None)
+        if meeting_type not in MEETING_TYPES or (
+                consultant and not allow_conflict and meeting_type not in consultant._meeting_types()):
             errors["meeting_type"] = self.env._("This meeting type is not offered.")
         clean["meeting_type"] = meeting_type
+        clean["location"] = (values.get("location") or "").strip()[:1000]
 
         start = values.get("start")
         if not isinstance(start, datetime):
@@ -359,7 +447,10 @@ class VoltaicBooking(models.Model):
         else:
             start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
             clean["start"] = start
-            if isinstance(duration, int):
+            if abs(start - datetime.now(UTC)) > timedelta(days=BOOKING_HORIZON_DAYS):
+                # also keeps the slot arithmetic clear of the calendar's limits (year 1 / 9999)
+                errors["start"] = self.env._("Choose a time within the next few years.")
+            elif "duration" not in errors:
                 clean["stop"] = start + timedelta(minutes=duration)
 
         client_tz = values.get("client_tz") or "UTC"
@@ -428,6 +519,19 @@ class VoltaicBooking(models.Model):
                 self.env._("This slot is no longer available."),
                 alternatives=self._alternatives(consultant, start, duration, ignore_bookings),
             )
+
+    @api.model
+    def _overlapping_bookings(self, consultant, start, stop, ignore_bookings=None):
+        """Active bookings of ``consultant`` whose blocked time (buffers included) meets ``start``-``stop``."""
+        blocked_start = start - timedelta(minutes=consultant.buffer_before_minutes)
+        blocked_stop = stop + timedelta(minutes=consultant.buffer_after_minutes)
+        return self.search([
+            ("consultant_id", "=", consultant.id),
+            ("state", "in", ACTIVE_STATES),
+            ("id", "not in", ignore_bookings.ids if ignore_bookings else []),
+            ("blocked_start", "<", blocked_stop.astimezone(UTC).replace(tzinfo=None)),
+            ("blocked_stop", ">", blocked_start.astimezone(UTC).replace(tzinfo=None)),
+        ])
 
     @api.model
     def _alternatives(self, consultant, start, duration, ignore_bookings=None, count=3):
@@ -515,7 +619,7 @@ class VoltaicBooking(models.Model):
             "duration": clean["duration"],
             "client_tz": clean["client_tz"],
             "meeting_type": clean["meeting_type"],
-            "location": consultant._meeting_location(clean["meeting_type"]),
+            "location": clean.get("location") or consultant._meeting_location(clean["meeting_type"]),
             "first_name": clean["first_name"],
             "last_name": clean["last_name"],
             "email": clean["email"],
@@ -629,6 +733,14 @@ class VoltaicBooking(models.Model):
 
     def _update_lead(self, outcome):
         """Hook for the lead to follow the booking (``completed``, ``no_show``, ``cancelled``)."""
+
+    def _notify_conflict(self):
+        """Hook called when a meeting agreed elsewhere was recorded over another booking (``conflict``)."""
+
+    def _skip_client_confirmation(self):
+        """True when our mails to the client about this booking (confirmation, changes) must not go out."""
+        self.ensure_one()
+        return False
 
     def action_open_lead(self):
         self.ensure_one()

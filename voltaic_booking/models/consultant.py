@@ -22,7 +22,7 @@ class VoltaicConsultant(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     user_id = fields.Many2one(
-        "res.users", string="User", required=True, tracking=True, index=True,
+        "res.users", required=True, tracking=True, index=True,
         domain="[('share', '=', False)]",
         help="Internal user of the consultant: salesperson on the leads and organizer of the meetings.")
     partner_id = fields.Many2one(
@@ -33,7 +33,7 @@ class VoltaicConsultant(models.Model):
         help="Sales team of the opportunities created by bookings; the user's team when empty.")
     job_title = fields.Char(translate=True)
     bio = fields.Html(string="Biography", translate=True, sanitize_attributes=True)
-    expertise_ids = fields.Many2many("voltaic.consultant.expertise", string="Expertise")
+    expertise_ids = fields.Many2many("voltaic.consultant.expertise")
     language_ids = fields.Many2many(
         "res.lang", string="Languages", context={"active_test": False},
         domain="[('code', 'in', ['en_US', 'de_DE'])]")
@@ -58,8 +58,12 @@ class VoltaicConsultant(models.Model):
     max_advance_days = fields.Integer(string="Maximum Advance (days)", default=60)
     buffer_before_minutes = fields.Integer(string="Buffer Before (minutes)", default=0)
     buffer_after_minutes = fields.Integer(string="Buffer After (minutes)", default=15)
-    daily_booking_limit = fields.Integer(string="Daily Booking Limit", default=0, help="0 means no limit.")
+    daily_booking_limit = fields.Integer(default=0, help="0 means no limit.")
     slot_interval_minutes = fields.Integer(string="Slot Interval (minutes)", default=30)
+    edit_deadline_hours = fields.Integer(
+        string="Online Changes Until (hours before)", default=24,
+        help="Clients can reschedule or cancel on their booking page until this many hours before the start; "
+             "after that the page tells them how to reach the consultant. 0 allows changes until the start.")
 
     booking_ids = fields.One2many("voltaic.booking", "consultant_id", string="Bookings")
     booking_count = fields.Integer(compute="_compute_booking_count")
@@ -75,6 +79,8 @@ class VoltaicConsultant(models.Model):
         "Notice, advance, buffers and daily limit cannot be negative.")
     _slot_interval_positive = models.Constraint(
         "CHECK(slot_interval_minutes >= 5)", "The slot interval must be at least 5 minutes.")
+    _edit_deadline_positive = models.Constraint(
+        "CHECK(edit_deadline_hours >= 0)", "The deadline for online changes cannot be negative.")
 
     @api.depends("user_id")
     def _compute_partner_id(self):
@@ -159,6 +165,7 @@ class VoltaicConsultant(models.Model):
         bookable = self.filtered(lambda c: c._is_bookable() and duration in c._allowed_durations())
         if not bookable or start >= end:
             return result
+        bookable._refresh_external_busy()
         work = bookable._get_work_intervals(start, end + timedelta(minutes=duration))
         margin = timedelta(days=1, minutes=duration)
         busy, day_counts = bookable._get_busy_intervals(start - margin, end + margin, ignore_bookings)
@@ -183,7 +190,7 @@ class VoltaicConsultant(models.Model):
     def _get_work_intervals(self, start, end):
         """Working time (hours minus leaves) per consultant, as ``(start, end)`` tuples."""
         work = defaultdict(list)
-        by_calendar = defaultdict(lambda: self.browse())
+        by_calendar = defaultdict(self.browse)
         for consultant in self:
             by_calendar[consultant.resource_calendar_id] |= consultant
         for calendar, consultants in by_calendar.items():
@@ -208,7 +215,8 @@ class VoltaicConsultant(models.Model):
         ignored_ids = tuple(ignore_bookings.ids) if ignore_bookings else (0,)
         self.env["voltaic.booking"].flush_model(
             ["consultant_id", "state", "blocked_start", "blocked_stop", "start", "event_id"])
-        self.env["calendar.event"].flush_model(["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
+        self.env["calendar.event"].flush_model(
+            ["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
         self.env["calendar.attendee"].flush_model(["partner_id", "event_id", "state"])
         naive_start = start.astimezone(UTC).replace(tzinfo=None)
         naive_end = end.astimezone(UTC).replace(tzinfo=None)
@@ -252,7 +260,16 @@ class VoltaicConsultant(models.Model):
                 else:
                     interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
                 busy[consultant_id].append(interval)
+        for consultant_id, intervals in self._get_external_busy_intervals(start, end, ignore_bookings).items():
+            busy[consultant_id].extend(intervals)
         return busy, day_counts
+
+    def _refresh_external_busy(self):
+        """Hook: bring busy times kept outside Odoo (Google Calendar) up to date before slots are cut."""
+
+    def _get_external_busy_intervals(self, start, end, ignore_bookings=None):
+        """Hook: busy time kept outside Odoo (Google Calendar), ``{consultant_id: [(start, end), ...]}``."""
+        return {}
 
     def _next_available(self, duration=None, now=None, horizon_days=14):
         """First free slot start of each consultant (``{id: datetime or None}``).
@@ -267,7 +284,7 @@ class VoltaicConsultant(models.Model):
         longest = max(pending.mapped("max_advance_days") or [0])
         while pending and window_start < now + timedelta(days=longest + 1):
             window_end = window_start + timedelta(days=horizon_days)
-            by_duration = defaultdict(lambda: self.browse())
+            by_duration = defaultdict(self.browse)
             for consultant in pending:
                 allowed = consultant._allowed_durations()
                 by_duration[duration if duration in allowed else allowed[0]] |= consultant

@@ -18,4 +18,17 @@ class CrmLead(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_action")
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"default_lead_id": self.id}
+        # the calendar opens on the lead's next consultation (or its last one)
+        bookings = self.voltaic_booking_ids.sorted("start")
+        now = fields.Datetime.now()
+        focus = next((b for b in bookings if b.start >= now and b.state == "confirmed"), bookings[-1:])
+        if focus:
+            action["context"]["initial_date"] = fields.Datetime.to_string(focus.start)
+        return action
+
+    def action_book_consultation(self):
+        """Open the booking wizard for this lead (the same booking service as the website)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_book_action")
+        action["context"] = {"default_lead_id": self.id}
         return action

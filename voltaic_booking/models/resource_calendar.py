@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    voltaic_consultant_id = fields.Many2one(
+        "voltaic.consultant", string="Own Calendar of Consultant", index="btree_not_null", ondelete="set null",
+        copy=False, help="Set on working hours created for one consultant: that consultant may edit them.")
+
+
+class ResourceResource(models.Model):
+    _inherit = "resource.resource"
+
+    voltaic_leave_ids = fields.One2many("resource.calendar.leaves", "resource_id", string="Time Off")

@@ -1,0 +1,1 @@
+from . import booking_kpi, booking_report, consultant_utilization

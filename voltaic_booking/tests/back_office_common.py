@@ -1,0 +1,129 @@
+"""Fixtures of the back-office tests: a schedule, consultants, sales people and managers."""
+
+from datetime import UTC, datetime
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+# Monday 2 March 2026, 07:00 in Berlin (CET, UTC+1)
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+
+
+def utc(*args):
+    """An aware UTC datetime."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def naive(*args):
+    """A naive UTC datetime, as stored in Odoo."""
+    return datetime(*args)
+
+
+class BackOfficeCase(TransactionCase):
+    """Two Berlin consultants on weekdays 9:00-17:00 with a lunch break, sales people and a manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
+        cls.calendar = cls._make_calendar("VB weekdays", weekdays=range(5))
+        cls.consultant_user = new_test_user(
+            cls.env, "vb_consultant", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
+            name="Carla Consultant", tz="Europe/Berlin")
+        cls.other_consultant_user = new_test_user(
+            cls.env, "vb_consultant2", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
+            name="Otto Other", tz="Europe/Berlin")
+        cls.salesman = new_test_user(
+            cls.env, "vb_salesman", groups="sales_team.group_sale_salesman", name="Sam Sales", tz="Europe/Berlin")
+        cls.manager = new_test_user(
+            cls.env, "vb_manager", groups="voltaic_booking.group_manager,sales_team.group_sale_salesman",
+            name="Mona Manager", tz="Europe/Berlin")
+        cls.team = cls.env["crm.team"].create({"name": "VB Consulting"})
+        cls.consultant = cls._make_consultant("Carla Consultant", cls.consultant_user)
+        cls.other_consultant = cls._make_consultant("Otto Other", cls.other_consultant_user)
+        cls.stage_new, cls.stage_scheduled, cls.stage_met, cls.stage_follow_up = cls.env["crm.stage"].create([
+            {"name": "VB New", "sequence": 1},
+            {"name": "VB Consultation Scheduled", "sequence": 2},
+            {"name": "VB Consultation Held", "sequence": 3},
+            {"name": "VB Follow-up", "sequence": 4},
+        ])
+        cls.client = cls.env["res.partner"].create({
+            "name": "Priya Sharma", "email": "priya@sharma-solar.example", "tz": "Asia/Kolkata",
+            "phone": "+91 22 1234 5678", "lang": "en_US",
+        })
+        cls.lead = cls.env["crm.lead"].create({
+            "name": "Solar roof for the warehouse",
+            "type": "opportunity",
+            "partner_id": cls.client.id,
+            "contact_name": "Priya Sharma",
+            "email_from": "priya@sharma-solar.example",
+            "partner_name": "Sharma Solar",
+            "user_id": cls.consultant_user.id,
+            "team_id": cls.team.id,
+            "stage_id": cls.stage_new.id,
+            "expected_revenue": 12000,
+        })
+
+    @classmethod
+    def _make_calendar(cls, name, weekdays, tz="Europe/Berlin", extra=()):
+        attendances = []
+        for day in weekdays:
+            attendances += [
+                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 9, "hour_to": 12,
+                                "day_period": "morning"}),
+                Command.create({"name": "Lunch", "dayofweek": str(day), "hour_from": 12, "hour_to": 13,
+                                "day_period": "lunch"}),
+                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13, "hour_to": 17,
+                                "day_period": "afternoon"}),
+            ]
+        for day, hour_from, hour_to in extra:
+            attendances.append(Command.create({"name": "Extra", "dayofweek": str(day), "hour_from": hour_from,
+                                               "hour_to": hour_to, "day_period": "morning"}))
+        return cls.env["resource.calendar"].create({
+            "name": name, "tz": tz, "attendance_ids": [Command.clear()] + attendances,
+        })
+
+    @classmethod
+    def _make_consultant(cls, name, user, calendar=None, tz="Europe/Berlin", **values):
+        return cls.env["voltaic.consultant"].create({
+            "name": name,
+            "user_id": user.id,
+            "team_id": cls.team.id,
+            "resource_calendar_id": (calendar or cls.calendar).id,
+            "tz": tz,
+            "min_notice_hours": 0,
+            "max_advance_days": 60,
+            "buffer_before_minutes": 0,
+            "buffer_after_minutes": 0,
+            "slot_interval_minutes": 30,
+            "duration_30": True,
+            "duration_60": True,
+            "offers_video": True,
+            "offers_phone": True,
+            "video_url": "https://meet.example.com/" + user.login,
+            "phone_info": "We call you.",
+            **values,
+        })
+
+    def _configure_crm(self, **extra):
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.set_param("voltaic_booking.stage_scheduled_id", self.stage_scheduled.id)
+        parameters.set_param("voltaic_booking.stage_completed_id", self.stage_met.id)
+        parameters.set_param("voltaic_booking.stage_follow_up_id", self.stage_follow_up.id)
+        for key, value in extra.items():
+            parameters.set_param(f"voltaic_booking.{key}", value)
+
+    def _book(self, start, consultant=None, duration=60, lead=None, email="priya@sharma-solar.example", **values):
+        return self.env["voltaic.booking"]._book({
+            "consultant_id": (consultant or self.consultant).id,
+            "start": start,
+            "duration": duration,
+            "meeting_type": "video",
+            "client_tz": "Asia/Kolkata",
+            "first_name": "Priya",
+            "last_name": "Sharma",
+            "email": email,
+            "source": "backend",
+            "lead_id": (lead or self.lead).id if lead is not False else False,
+            **values,
+        })

@@ -1,0 +1,249 @@
+"""Shared fixtures of the voltaic_booking model tests.
+
+Use it from any test module of the addon::
+
+    from .common import NOW, VoltaicBookingCase, local, utc
+
+    @freeze_time(NOW)                     # odoo.tests.freeze_time: "now" for the service
+    class TestSomething(VoltaicBookingCase):
+        def test_it(self):
+            booking = self._book(local("Europe/Berlin", 2027, 3, 2, 10, 0))
+
+``VoltaicBookingCase`` (a ``TransactionCase``) creates once per class, without
+relying on demo data (every login, email and name is prefixed ``vbt``):
+
+- ``cls.calendar``: working hours "VBT Consultation Hours" (Europe/Berlin),
+  Monday-Friday 10:00-13:00 and 14:00-19:00 with a ``day_period='lunch'``
+  attendance 13:00-14:00 (Odoo leaves lunch out of the working time);
+- ``cls.team``: a sales team for the consultants' opportunities;
+- ``cls.manager``: an internal user in ``voltaic_booking.group_manager``;
+- ``cls.consultant_user`` / ``cls.consultant`` and ``cls.other_consultant_user``
+  / ``cls.other_consultant``: two consultants in Europe/Berlin (users in
+  ``group_user`` and the sales "own documents" group), made by
+  ``_make_consultant`` with ``CONSULTANT_DEFAULTS``;
+- ``cls.portal_user`` (a portal user) and ``cls.public_user`` (``base.public_user``).
+
+Helpers: ``_make_calendar()``, ``_make_consultant()`` (any zone, any calendar,
+any rule), ``_book()`` (through ``voltaic.booking._book`` with
+``BOOKING_DEFAULTS``), ``_create_booking()`` (a bare ORM row, no service),
+``_slots()`` / ``_day()`` / ``_local_starts()`` (availability with an explicit
+``now``), ``_busy_event()`` and ``_leave()``; module functions ``utc()``,
+``local()`` and ``naive()`` build datetimes.
+
+"Now": the class is NOT frozen, so HTTP subclasses keep a real clock.
+``_get_slots`` takes ``now=``; for the booking service (``_book``,
+``_reschedule``: they read the clock) decorate the test class or method with
+``freeze_time(NOW)`` (``odoo.tests.freeze_time``). ``NOW`` is Monday
+1 March 2027, 08:00 in Berlin; the consultants accept bookings from then on
+(``min_notice_hours`` 0) up to a year ahead.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+from ..lib.slots import local_day_bounds, to_local_iso
+
+# Monday 1 March 2027, 07:00 UTC = 08:00 in Berlin (CET, UTC+1)
+NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# rules of the consultants made by ``_make_consultant`` unless overridden:
+# no notice, no buffers, no limit, so that each test sets only the rule it tests
+CONSULTANT_DEFAULTS = {
+    "min_notice_hours": 0,
+    "max_advance_days": 365,
+    "buffer_before_minutes": 0,
+    "buffer_after_minutes": 0,
+    "daily_booking_limit": 0,
+    "slot_interval_minutes": 30,
+    "duration_15": False,
+    "duration_30": True,
+    "duration_60": True,
+    "duration_90": False,
+    "duration_120": False,
+    "offers_video": True,
+    "offers_phone": True,
+    "offers_in_person": True,
+    "video_url": False,
+    "phone_info": "We call you on the number you gave us.",
+    "location": "Voltaic GmbH, Friedrichstrasse 68, 10117 Berlin",
+    "is_accepting_bookings": True,
+}
+
+# the client of ``_book`` unless overridden
+BOOKING_DEFAULTS = {
+    "duration": 60,
+    "meeting_type": "video",
+    "client_tz": "Asia/Kolkata",
+    "first_name": "Priya",
+    "last_name": "Sharma",
+    "email": "priya.sharma@vbt-client.example",
+    "phone": "+91 22 1234 5678",
+    "company": "Sharma Solar",
+    "subject": "Rooftop solar for our warehouse",
+    "message": "We would like to discuss a 500 kWp installation.",
+    "language": "en",
+    "terms_accepted": True,
+    "privacy_accepted": True,
+    "marketing_consent": False,
+    "source": "api",
+}
+
+
+def utc(*args):
+    """An aware UTC datetime: ``utc(2027, 3, 1, 9, 0)``."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def local(tz_name, *args):
+    """The UTC instant of a wall-clock time in a zone: ``local("Europe/Berlin", 2027, 3, 1, 10, 0)``."""
+    return datetime(*args, tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def naive(value):
+    """An aware datetime as Odoo stores it (naive UTC)."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class VoltaicBookingCase(TransactionCase):
+    """Two Berlin consultants on Mon-Fri 10:00-19:00 (lunch 13:00-14:00), a manager, portal and public users."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls._make_calendar("VBT Consultation Hours")
+        cls.team = cls.env["crm.team"].create({"name": "VBT Energy Consulting"})
+        cls.manager = new_test_user(
+            cls.env, "vbt_manager", groups="voltaic_booking.group_manager,sales_team.group_sale_salesman_all_leads",
+            name="VBT Mona Manager", email="vbt.manager@vbt-voltaic.example", tz="Europe/Berlin")
+        cls.consultant = cls._make_consultant("VBT Anja Berger", "vbt_anja")
+        cls.consultant_user = cls.consultant.user_id
+        cls.other_consultant = cls._make_consultant("VBT Bruno Keller", "vbt_bruno")
+        cls.other_consultant_user = cls.other_consultant.user_id
+        cls.portal_user = new_test_user(
+            cls.env, "vbt_portal", groups="base.group_portal", name="VBT Paul Portal",
+            email="vbt.portal@vbt-client.example")
+        cls.public_user = cls.env.ref("base.public_user")
+
+    # ------------------------------------------------------------------
+    # Fixture builders
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def _make_calendar(cls, name, tz="Europe/Berlin", weekdays=range(5), morning=(10, 13), lunch=(13, 14),
+                       afternoon=(14, 19)):
+        """Weekly hours: ``morning`` and ``afternoon`` (hours) with a lunch break on ``weekdays`` (0 = Monday)."""
+        attendances = []
+        for day in weekdays:
+            for period, (hour_from, hour_to) in (("morning", morning), ("lunch", lunch), ("afternoon", afternoon)):
+                if hour_from is not None and hour_from < hour_to:
+                    attendances.append(Command.create({
+                        "name": f"{period.title()} {day}", "dayofweek": str(day),
+                        "hour_from": hour_from, "hour_to": hour_to, "day_period": period,
+                    }))
+        return cls.env["resource.calendar"].create({
+            "name": name, "tz": tz, "attendance_ids": [Command.clear(), *attendances],
+        })
+
+    @classmethod
+    def _make_consultant(cls, name, login, tz="Europe/Berlin", calendar=None, user=None, **values):
+        """A consultant with an own internal user (``login``), in ``tz``, on ``calendar`` (default ``cls.calendar``).
+
+        ``values`` override ``CONSULTANT_DEFAULTS`` and any other consultant field.
+        """
+        if user is None:
+            user = new_test_user(
+                cls.env, login, groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
+                name=name, email=f"{login}@vbt-voltaic.example", tz=tz)
+        return cls.env["voltaic.consultant"].create({
+            "name": name,
+            "user_id": user.id,
+            "team_id": cls.team.id,
+            "resource_calendar_id": (calendar or cls.calendar).id,
+            "tz": tz,
+            **CONSULTANT_DEFAULTS,
+            **values,
+        })
+
+    @classmethod
+    def _booking_values(cls, start, consultant=None, **values):
+        """The service input of ``_book``: ``BOOKING_DEFAULTS`` overridden by ``values``."""
+        return {
+            **BOOKING_DEFAULTS,
+            "consultant_id": (consultant or cls.consultant).id,
+            "start": start,
+            **values,
+        }
+
+    @classmethod
+    def _book(cls, start, consultant=None, **values):
+        """Book ``start`` (aware datetime) through the booking service, as a client would.
+
+        Returns the booking (sudo, as the service does). The service reads the
+        clock: freeze it (``freeze_time(NOW)``) or book in the real future.
+        """
+        return cls.env["voltaic.booking"]._book(cls._booking_values(start, consultant, **values))
+
+    @classmethod
+    def _create_booking(cls, start, consultant=None, duration=60, **values):
+        """A bare ``voltaic.booking`` row written with the ORM, bypassing the service (no lead, no event).
+
+        For availability tests and the database constraint; real bookings go through ``_book``.
+        """
+        return cls.env["voltaic.booking"].create({
+            "consultant_id": (consultant or cls.consultant).id,
+            "start": naive(start),
+            "stop": naive(start + timedelta(minutes=duration)),
+            "duration": duration,
+            "first_name": "Tom",
+            "last_name": "Baker",
+            "email": "tom.baker@vbt-client.example",
+            "source": "backend",
+            **values,
+        })
+
+    @classmethod
+    def _busy_event(cls, consultant, start, stop, **values):
+        """A ``calendar.event`` the consultant attends (busy unless ``show_as`` says otherwise), without mails."""
+        return cls.env["calendar.event"].with_context(no_mail_to_attendees=True).create({
+            "name": values.pop("name", "VBT Busy"),
+            "start": naive(start),
+            "stop": naive(stop),
+            "user_id": consultant.user_id.id,
+            "partner_ids": [Command.set(consultant.partner_id.ids)],
+            **values,
+        })
+
+    @classmethod
+    def _leave(cls, start, stop, consultant=None, calendar=None, **values):
+        """Time off: of ``consultant`` only, or company-wide on ``calendar`` (or every calendar) without one."""
+        return cls.env["resource.calendar.leaves"].create({
+            "name": values.pop("name", "VBT Time Off"),
+            "date_from": naive(start),
+            "date_to": naive(stop),
+            "resource_id": consultant.resource_id.id if consultant else False,
+            "calendar_id": calendar.id if calendar else (consultant.resource_calendar_id.id if consultant else False),
+            "time_type": "leave",
+            **values,
+        })
+
+    # ------------------------------------------------------------------
+    # Availability shortcuts
+    # ------------------------------------------------------------------
+
+    def _slots(self, consultant, start, end, duration=60, now=NOW):
+        """``consultant._get_slots`` for one consultant: a list of ``(start, end)`` aware UTC tuples."""
+        return consultant._get_slots(start, end, duration, now=now)[consultant.id]
+
+    def _local_starts(self, slots, tz_name="Europe/Berlin"):
+        """Slot starts as ISO strings with the offset of ``tz_name``, e.g. ``2027-03-01T10:00:00+01:00``."""
+        return [to_local_iso(slot_start, ZoneInfo(tz_name)) for slot_start, _slot_end in slots]
+
+    def _day(self, consultant, tz_name, year, month, day, duration=60, now=NOW):
+        """The slots of one local day of ``tz_name``."""
+        start, end = local_day_bounds(date(year, month, day), date(year, month, day), ZoneInfo(tz_name))
+        return self._slots(consultant, start, end, duration, now=now)

@@ -1,0 +1,151 @@
+"""Fixtures of the notification and self-service tests: a Berlin consultant, German loaded, booking helpers."""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from freezegun import freeze_time
+from icalendar import Calendar
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools.translate import TranslationImporter
+
+from odoo.addons.mail.tests.common import MockEmail
+
+# Monday 2 March 2026, 07:00 UTC (08:00 in Berlin)
+NOW = datetime(2026, 3, 2, 7, 0)
+# Thursday 5 March 2026, 10:00 in Berlin
+MEETING = datetime(2026, 3, 5, 9, 0)
+
+ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GERMAN_PO_FILES = (
+    os.path.join(ADDON_DIR, "i18n", "de.po"),
+    # drafts of this part's German texts until they are merged into i18n/de.po
+    os.path.join(os.path.dirname(ADDON_DIR), "i18n_drafts", "notifications_de.po"),
+)
+
+
+def aware(value):
+    return value.replace(tzinfo=UTC)
+
+
+def load_german(env):
+    """Activate German and load the module's German translations (and the drafts, while they exist)."""
+    env["res.lang"]._activate_lang("de_DE")
+    importer = TranslationImporter(env.cr, verbose=False)
+    for path in GERMAN_PO_FILES:
+        if os.path.exists(path):
+            with open(path, "rb") as po_file:
+                importer.load(po_file, "po", "de_DE")
+    importer.save(overwrite=True)
+
+
+class NotificationCase(TransactionCase, MockEmail):
+    """A consultant in Berlin on weekdays 9:00-17:00 (lunch 12-13), video calls, English and German clients."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        load_german(cls.env)
+        cls.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://book.example.com")
+        for name in ("reminder_client_first_hours", "reminder_client_last_hours", "reminder_consultant_hours",
+                     "feedback_delay_hours", "no_show_delay_hours", "auto_complete_minutes"):
+            cls.env["ir.config_parameter"].sudo().set_param(f"voltaic_booking.{name}", False)
+        attendances = []
+        for day in range(5):
+            attendances += [
+                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 9, "hour_to": 12,
+                                "day_period": "morning"}),
+                Command.create({"name": "Lunch", "dayofweek": str(day), "hour_from": 12, "hour_to": 13,
+                                "day_period": "lunch"}),
+                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13, "hour_to": 17,
+                                "day_period": "afternoon"}),
+            ]
+        cls.calendar = cls.env["resource.calendar"].create({
+            "name": "VB notifications weekdays", "tz": "Europe/Berlin", "attendance_ids": attendances,
+        })
+        cls.consultant_user = new_test_user(
+            cls.env, "vb_notify_consultant", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
+            name="Carla Consultant", email="carla@voltaic.example", tz="Europe/Berlin", lang="en_US")
+        cls.consultant = cls.env["voltaic.consultant"].create({
+            "name": "Carla Consultant",
+            "user_id": cls.consultant_user.id,
+            "resource_calendar_id": cls.calendar.id,
+            "tz": "Europe/Berlin",
+            "job_title": "Energy Consultant",
+            "duration_30": True,
+            "duration_60": True,
+            "offers_video": True,
+            "video_url": "https://meet.example.com/carla",
+            "min_notice_hours": 1,
+            "max_advance_days": 60,
+            "buffer_after_minutes": 0,
+            "edit_deadline_hours": 12,
+        })
+        cls.company = cls.consultant.company_id or cls.env.company
+        cls.company.write({"email": "hello@voltaic.example", "name": "Voltaic Energy"})
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def book(self, start=MEETING, at=NOW, language="en", email="priya@sharma-solar.example", **values):
+        """Book through the booking service at the (frozen) moment ``at``."""
+        vals = {
+            "consultant_id": self.consultant.id,
+            "start": aware(start),
+            "duration": 60,
+            "meeting_type": "video",
+            "client_tz": "Asia/Kolkata" if language == "en" else "Europe/Berlin",
+            "first_name": "Priya" if language == "en" else "Lena",
+            "last_name": "Sharma" if language == "en" else "Fischer",
+            "email": email,
+            "phone": "+91 22 1234 5678",
+            "company": "Sharma Solar",
+            "subject": "Solar roof for the warehouse",
+            "message": "We would like to cover 2,000 m² of roof.",
+            "language": language,
+            "terms_accepted": True,
+            "privacy_accepted": True,
+            "source": "website",
+        }
+        vals.update(values)
+        with freeze_time(at):
+            return self.env["voltaic.booking"]._book(vals)
+
+    def run_cron(self, at):
+        with freeze_time(at):
+            return self.env["voltaic.booking"]._cron_send_notifications()
+
+    def logs(self, booking, kind=None):
+        logs = booking.email_log_ids
+        return logs.filtered(lambda log: log.kind == kind) if kind else logs
+
+    def kinds(self, booking):
+        return sorted(booking.email_log_ids.mapped("kind"))
+
+    def mail(self, booking, kind):
+        logs = self.logs(booking, kind)
+        self.assertEqual(len(logs), 1, f"expected one {kind} e-mail, got {len(logs)}")
+        return logs.mail_id
+
+    def ics(self, mail):
+        """The invitation attached to ``mail``, parsed: ``(calendar, event)``."""
+        attachment = mail.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
+        self.assertEqual(len(attachment), 1)
+        self.assertEqual(attachment.mimetype, "text/calendar")
+        calendar = Calendar.from_ical(attachment.raw)
+        events = calendar.walk("VEVENT")
+        self.assertEqual(len(events), 1)
+        return calendar, events[0]
+
+    def deliver(self):
+        """Run Odoo's mail queue with a working (mocked) SMTP server; returns the e-mails sent."""
+        with self.mock_mail_gateway():
+            self.env["mail.mail"].process_email_queue()
+            return list(self._mails)
+
+
+def hours(value):
+    return timedelta(hours=value)

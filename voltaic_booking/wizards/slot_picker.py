@@ -1,0 +1,122 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+from ..lib import slots as slot_lib
+from odoo.addons.base.models.res_partner import _tz_get
+
+PICKER_DAYS = 7
+DURATION_SELECTION = [
+    ("15", "15 minutes"),
+    ("30", "30 minutes"),
+    ("60", "60 minutes"),
+    ("90", "90 minutes"),
+    ("120", "120 minutes"),
+]
+
+
+class VoltaicBookingSlotPicker(models.AbstractModel):
+    """Live slots of one consultant for a week, shown in the client's time zone.
+
+    The options come from ``voltaic.consultant._get_slots``, the computation the
+    website and the API use.
+    """
+
+    _name = "voltaic.booking.slot.picker"
+    _description = "Consultation Slot Picker"
+
+    consultant_id = fields.Many2one("voltaic.consultant")
+    duration = fields.Selection(DURATION_SELECTION)
+    client_tz = fields.Selection(_tz_get, string="Client Time Zone", required=True)
+    slot_date = fields.Date(
+        string="Week From", compute="_compute_slot_date", store=True, readonly=False,
+        help="Slots of seven days from this day are offered, in the client's time zone.")
+    slot_options = fields.Json(compute="_compute_slot_options")
+    slot_start = fields.Char(
+        string="Time Slot", compute="_compute_slot_start", store=True, readonly=False,
+        help="Start of the chosen slot (UTC, ISO 8601).")
+
+    def _picker_consultant(self):
+        return self.consultant_id
+
+    def _picker_duration(self):
+        return int(self.duration) if self.duration else 0
+
+    def _picker_ignore_bookings(self):
+        return self.env["voltaic.booking"]
+
+    @api.depends("consultant_id", "duration", "client_tz")
+    def _compute_slot_date(self):
+        """Jump to the first day with a free slot (in the client's time zone)."""
+        for wizard in self:
+            consultant, duration = wizard._picker_consultant(), wizard._picker_duration()
+            first = None
+            if consultant and duration:
+                first = consultant.sudo()._next_available(duration=duration).get(consultant.id)
+            if first and duration in consultant._allowed_durations():
+                wizard.slot_date = first.astimezone(wizard._client_zone()).date()
+            elif not wizard.slot_date:
+                wizard.slot_date = fields.Date.context_today(wizard)
+
+    @api.depends("consultant_id", "duration", "client_tz", "slot_date")
+    def _compute_slot_options(self):
+        for wizard in self:
+            wizard.slot_options = [
+                {"value": slot_lib.to_utc_iso(start), "label": label, "day": day}
+                for start, label, day in wizard._picker_slots()
+            ]
+
+    @api.depends("slot_options")
+    def _compute_slot_start(self):
+        for wizard in self:
+            if wizard.slot_start and wizard.slot_start not in {option["value"] for option in wizard.slot_options}:
+                wizard.slot_start = False
+
+    def _client_zone(self):
+        return ZoneInfo(self.client_tz) if slot_lib.is_valid_timezone(self.client_tz) else UTC
+
+    def _picker_slots(self):
+        """``[(start_utc, "HH:MM" in the client's zone, day label)]`` for the week from ``slot_date``."""
+        self.ensure_one()
+        consultant, duration = self._picker_consultant(), self._picker_duration()
+        if not (consultant and duration and self.slot_date):
+            return []
+        zone = self._client_zone()
+        start, end = slot_lib.local_day_bounds(self.slot_date, self.slot_date + timedelta(days=PICKER_DAYS - 1), zone)
+        free = consultant.sudo()._get_slots(
+            start, end, duration, ignore_bookings=self._picker_ignore_bookings())[consultant.id]
+        result = []
+        for slot_start, _slot_end in free:
+            local = slot_start.astimezone(zone)
+            result.append((slot_start, local.strftime("%H:%M"),
+                           format_date(self.env, local.date(), date_format="EEE d MMM")))
+        return result
+
+    def _chosen_start(self):
+        """The chosen slot as an aware UTC datetime; a clear error when none is chosen."""
+        self.ensure_one()
+        if not self.slot_start:
+            raise UserError(self.env._("Choose a time slot."))
+        try:
+            start = datetime.fromisoformat(self.slot_start)
+        except ValueError:
+            raise UserError(self.env._("Choose a time slot.")) from None
+        return start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+
+    def _format_alternatives(self, alternatives):
+        """``Tue 3 Mar 10:30, …`` in the client's time zone."""
+        zone = self._client_zone()
+        return ", ".join(
+            f"{format_date(self.env, start.astimezone(zone).date(), date_format='EEE d MMM')} "
+            f"{start.astimezone(zone):%H:%M}"
+            for start, _end in alternatives)
+
+    def _unavailable_message(self, error):
+        message = str(error.args[0]) if error.args else self.env._("This slot is no longer available.")
+        if error.alternatives:
+            message += "\n" + self.env._("Free slots nearby (%(tz)s): %(slots)s",
+                                         tz=self.client_tz, slots=self._format_alternatives(error.alternatives))
+        return message
