@@ -353,8 +353,8 @@ class BookingPage(http.Controller):
             "language_labels": self._language_labels(),
             "honeypot_field": HONEYPOT_FIELD,
             "submit_url": env["ir.http"]._url_for("/book-consultation/submit"),
-            "terms_url": params.get_param("voltaic_booking.terms_url", "/terms"),
-            "privacy_url": params.get_param("voltaic_booking.privacy_url", "/privacy"),
+            "terms_url": params.get_param("voltaic_booking.terms_url", "/consultation-terms"),
+            "privacy_url": params.get_param("voltaic_booking.privacy_url", "/consultation-privacy"),
         }
 
     # ------------------------------------------------------------------

@@ -282,6 +282,9 @@ class VoltaicBooking(models.Model):
         if new_start.tzinfo is None:
             new_start = new_start.replace(tzinfo=UTC)
         new_start = new_start.astimezone(UTC)
+        if abs(new_start - datetime.now(UTC)) > timedelta(days=BOOKING_HORIZON_DAYS):
+            # as in _validate_booking_values: keeps the slot arithmetic clear of the calendar's limits
+            raise BookingValidationError({"start": self.env._("Choose a time within the next few years.")})
         old_start = booking.start
         conflict = False
         if allow_conflict:
@@ -841,11 +844,12 @@ class VoltaicBooking(models.Model):
         )
 
     def _public_urls(self):
-        """``manage_url`` and ``ics_url`` with the access token, absolute."""
+        """``manage_url`` (in the booking's language, see ``_manage_url``) and ``ics_url`` with the access
+        token, absolute."""
         self.ensure_one()
         base = self.get_base_url()
         token = self._portal_ensure_token()
         return {
-            "manage_url": f"{base}/book-consultation/manage/{self.reference}?token={token}",
+            "manage_url": self._manage_url(),
             "ics_url": f"{base}/api/consultations/{self.reference}/ics?token={token}",
         }

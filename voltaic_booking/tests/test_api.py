@@ -555,6 +555,19 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         data = response.json()
         return data, self.bookings(reference=data["reference"])
 
+    def test_manage_url_in_the_clients_language(self):
+        """A German client's manage link opens the German page; an English client's the default one."""
+        website = self.env["website"].get_current_website()
+        website.language_ids |= self.env["res.lang"]._lang_get("de_DE")
+        german, booking = self._book_over_api(index=1, language="de")
+        self.assertIn(f"/de/book-consultation/manage/{booking.reference}?token=", german["manage_url"])
+        english, booking = self._book_over_api(index=2, language="en")
+        self.assertIn(f"{booking.get_base_url()}/book-consultation/manage/{booking.reference}?token=",
+                      english["manage_url"])
+        response = self.url_open(urlparse(german["manage_url"]).path + "?" + urlparse(german["manage_url"]).query)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('lang="de-DE"', response.text)
+
     def test_booking_for_its_client(self):
         data, booking = self._book_over_api()
         token = booking.access_token

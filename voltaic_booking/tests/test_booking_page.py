@@ -225,6 +225,17 @@ class TestBookingPage(BookingPageCase):
         self.assertTrue(response.json()["redirect_url"].startswith("/de/book-consultation/confirmed/"))
         self.assertEqual(self._bookings().language, "de")
 
+    def test_consent_links_lead_to_pages(self):
+        """The terms and privacy links of the form open real pages, not a 404."""
+        html = self.url_open(PAGE).text
+        for label in ("terms and conditions", "privacy policy"):
+            link = re.search(r"<a ([^>]*)>" + label + "</a>", html)
+            self.assertTrue(link, f"the form links the {label}")
+            url = re.search(r'href="([^"]+)"', link.group(1)).group(1)
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 200, url)
+            self.assertIn("consultation", response.text.lower())
+
     def test_snippet_and_menu(self):
         website = self.env["website"].get_current_website()
         with MockRequest(self.env, website=website):

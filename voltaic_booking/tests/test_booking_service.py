@@ -367,6 +367,14 @@ class TestBookingLifecycle(BookingServiceCase):
             self.raises(SlotUnavailableError, booking._reschedule, TUESDAY_14)
         self.assertEqual((booking.start, event.start, booking.ics_sequence), (naive(TUESDAY_10), naive(TUESDAY_10), 0))
 
+    def test_reschedule_to_an_absurd_date_is_a_validation_error(self):
+        """Year 9999 or year 1 is bad input (a clear message), not a crash deep in the slot arithmetic."""
+        booking = self._book(TUESDAY_10)
+        for far in (TUESDAY_10.replace(year=9999), TUESDAY_10.replace(year=1)):
+            error = self.raises(BookingValidationError, booking._reschedule, far)
+            self.assertEqual(set(error.fields), {"start"})
+        self.assertEqual((booking.start, booking.ics_sequence), (naive(TUESDAY_10), 0))
+
     def test_references_and_tokens(self):
         bookings = self._book(TUESDAY_10) | self._book(TUESDAY_14, email="tom.baker@vbt-client.example") \
             | self._book(TUESDAY_10, consultant=self.other_consultant, email="lena.fischer@vbt-client.example")
