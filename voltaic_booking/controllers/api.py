@@ -35,8 +35,14 @@ def json_response(payload, status=200, headers=None):
     return request.make_json_response(payload, status=status, headers=headers)
 
 
-def json_error(status, code, message, **extra):
-    return json_response({"error": {"code": code, "message": message, **extra}}, status=status)
+def json_error(status, code, message, headers=None, **extra):
+    return json_response({"error": {"code": code, "message": message, **extra}}, status=status, headers=headers)
+
+
+def rate_limited(env):
+    """429 with the time after which a new request is counted again (the limit is per minute)."""
+    return json_error(429, "rate_limited", env._("Too many requests, please wait a minute."),
+                      headers=[("Retry-After", "60")])
 
 
 class BookingApi(http.Controller):
@@ -250,20 +256,24 @@ class BookingApi(http.Controller):
             data = None
         self._set_api_lang(data.get("language") if isinstance(data, dict) else None)
         env = request.env  # after the language switch: messages in the client's language
+        key = (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
+        idempotency = env["voltaic.booking.idempotency"]
+        previous = key and idempotency._lookup(key)
+        if previous and previous.status:
+            # a retry of an answered request gets its first answer, even over the rate limit
+            if previous.fingerprint != idempotency._fingerprint(body):
+                return json_error(422, "idempotency_mismatch",
+                                  env._("This Idempotency-Key was used for a different request."))
+            return json_response(json.loads(previous.response), status=previous.status)
         if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
-            return json_error(429, "rate_limited", env._("Too many requests, please wait a minute."))
+            return rate_limited(env)
         if not isinstance(data, dict):
             return json_error(400, "bad_request", env._("The body must be a JSON object, sent as application/json."))
 
-        key = (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
-        idempotency = env["voltaic.booking.idempotency"]
         if key:
-            previous = idempotency._lookup(key)
             if previous:
-                if previous.fingerprint != idempotency._fingerprint(body):
-                    return json_error(422, "idempotency_mismatch",
-                                      env._("This Idempotency-Key was used for a different request."))
-                return json_response(json.loads(previous.response), status=previous.status)
+                return json_error(409, "idempotency_in_progress",
+                                  env._("A request with this Idempotency-Key is being processed; retry shortly."))
             try:
                 with env.cr.savepoint():
                     record = idempotency._remember(key, body, 0, None)

@@ -249,7 +249,7 @@ class VoltaicBooking(models.Model):
         """The client did not come."""
         for booking in self:
             if booking.state not in ("confirmed", "completed"):
-                raise UserError(self.env._("Only confirmed bookings can be marked as no-show (%s).",
+                raise UserError(self.env._("Only confirmed or completed bookings can be marked as no-show (%s).",
                                            booking.reference))
         self.write({"state": "no_show"})
         self._notify_no_show()

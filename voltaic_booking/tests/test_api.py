@@ -500,6 +500,7 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         response = self.post(self.booking_payload(start))
         self.assertEqual(response.status_code, 429, response.text)
         self.assertEqual(response.json()["error"]["code"], "rate_limited")
+        self.assertEqual(response.headers.get("Retry-After"), "60")
         self.assertFalse(self.bookings(email="priya.sharma@vbt-client.example"), "a limited request books nothing")
         # reading is not limited
         self.assertEqual(self.slots()[0].status_code, 200)
@@ -513,6 +514,21 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
     # ------------------------------------------------------------------
     # Idempotency-Key
     # ------------------------------------------------------------------
+
+    def test_idempotent_retry_is_answered_over_the_rate_limit(self):
+        """A client retrying a booking that went through gets its 201, not a 429 that hides it."""
+        self.env["ir.config_parameter"].sudo().set_param(RATE_PARAM, "1")
+        payload = self.booking_payload(self.free_slot(index=3))
+        headers = {"Idempotency-Key": "vbt-9b2d-over-limit"}
+        first = self.post(payload, headers=headers)
+        self.assertEqual(first.status_code, 201, first.text)
+        self.assertEqual(self.post({}).status_code, 429, "the limit is reached")
+        retry = self.post(payload, headers=headers)
+        self.assertEqual(retry.status_code, 201, retry.text)
+        self.assertEqual(retry.json(), first.json())
+        self.assertEqual(len(self.bookings(email="priya.sharma@vbt-client.example")), 1)
+        # a new key is a new request: limited
+        self.assertEqual(self.post(payload, headers={"Idempotency-Key": "vbt-9b2d-other"}).status_code, 429)
 
     def test_idempotent_retry(self):
         start = self.free_slot(index=4)
