@@ -20,8 +20,6 @@ MEETING = datetime(2026, 3, 5, 9, 0)
 ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GERMAN_PO_FILES = (
     os.path.join(ADDON_DIR, "i18n", "de.po"),
-    # drafts of this part's German texts until they are merged into i18n/de.po
-    os.path.join(os.path.dirname(ADDON_DIR), "i18n_drafts", "notifications_de.po"),
 )
 
 
@@ -30,13 +28,12 @@ def aware(value):
 
 
 def load_german(env):
-    """Activate German and load the module's German translations (and the drafts, while they exist)."""
+    """Activate German and load the module's German translations (i18n/de.po)."""
     env["res.lang"]._activate_lang("de_DE")
     importer = TranslationImporter(env.cr, verbose=False)
     for path in GERMAN_PO_FILES:
-        if os.path.exists(path):
-            with open(path, "rb") as po_file:
-                importer.load(po_file, "po", "de_DE")
+        with open(path, "rb") as po_file:
+            importer.load(po_file, "po", "de_DE")
     importer.save(overwrite=True)
 
 

@@ -1,0 +1,43 @@
+"""The German catalogue (i18n/de.po) covers every translatable text of the addon.
+
+The terms are read from the installed module exactly as ``odoo-bin i18n export``
+reads them (Python and JS code, views, website pages, mail templates, fields,
+selections, menus), so a string added without its German translation fails here.
+"""
+
+import os
+import re
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import TranslationModuleReader, translation_file_reader
+
+ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# texts that read the same in German: times, addresses, URLs, technical names
+SAME_IN_GERMAN = re.compile(
+    r"^(\d\d:\d\d|[\w.+-]+@[\w.-]+|https?://\S+|duration|last_name"
+    r"|\.\s*<span class=\"text-danger\" aria-hidden=\"true\">\*</span>)$"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestGermanCatalogue(TransactionCase):
+
+    def _german(self):
+        with open(os.path.join(ADDON_DIR, "i18n", "de.po"), "rb") as po_file:
+            return {entry["src"]: entry["value"] for entry in translation_file_reader(po_file, fileformat="po")}
+
+    def test_every_term_has_a_german_translation(self):
+        german = self._german()
+        terms = {source for _module, _type, _name, _res_id, source, _value, _comments
+                 in TranslationModuleReader(self.env.cr, ["voltaic_booking"]) if source}
+        self.assertGreater(len(terms), 900, "the reader found the addon's terms")
+        missing = sorted(term for term in terms if not german.get(term) and not SAME_IN_GERMAN.match(term))
+        self.assertFalse(missing, "texts without German translation (export the .pot and complete i18n/de.po)")
+
+    def test_placeholders_survive_translation(self):
+        """A German text keeps the placeholders of its source, or formatting it would fail at runtime."""
+        placeholder = re.compile(r"%\(\w+\)[sd]|%[sd]")
+        wrong = [(source, value) for source, value in self._german().items()
+                 if value and sorted(placeholder.findall(source)) != sorted(placeholder.findall(value))]
+        self.assertFalse(wrong)
