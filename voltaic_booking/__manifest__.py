@@ -6,7 +6,7 @@
     "author": "Voltaic",
     "website": "https://github.com/voltaic/voltaic_booking",
     "license": "LGPL-3",
-    "depends": ["crm", "calendar", "website", "portal", "resource", "mail", "utm"],
+    "depends": ["crm", "calendar", "website", "portal", "resource", "mail", "utm", "payment"],
     "external_dependencies": {"python": ["icalendar", "google-api-python-client", "requests"]},
     "data": [
         "security/security.xml",
@@ -34,6 +34,7 @@
         "views/booking_notification_views.xml",
         "views/portal_templates.xml",
         "views/booking_templates.xml",
+        "views/payment_templates.xml",
         "views/provider_templates.xml",
         "views/snippets.xml",
         "data/website_data.xml",

@@ -115,7 +115,8 @@ class BookingSelfService(CustomerPortal):
             return self._render_manage(booking, token, status=409, error=request.env._(
                 "This booking can no longer be cancelled online."))
         try:
-            booking.action_cancel(reason=reason or None)
+            # the client's own cancellation: the refund window of paid consultations applies
+            booking.with_context(voltaic_client_cancel=True).action_cancel(reason=reason or None)
         except UserError as error:
             return self._render_manage(booking, token, status=409, error=error.args[0])
         return request.redirect(self._manage_path(booking, token, notice="cancelled"))

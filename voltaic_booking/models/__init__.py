@@ -5,6 +5,7 @@ from . import (
     booking_idempotency,
     booking_message,
     booking_notification,
+    booking_payment,
     booking_provider,
     calendar_event,
     consultant,

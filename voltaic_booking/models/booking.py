@@ -119,6 +119,11 @@ class VoltaicBooking(models.Model):
             ("completed", "Completed"),
             ("no_show", "No Show"),
             ("rescheduled", "Rescheduled"),
+            # paid consultations (models/booking_payment.py)
+            ("pending_payment", "Pending Payment"),
+            ("payment_failed", "Payment Failed"),
+            ("abandoned", "Abandoned"),
+            ("refunded", "Refunded"),
         ],
         default="confirmed", required=True, index=True, tracking=True)
     source = fields.Selection(
@@ -151,7 +156,7 @@ class VoltaicBooking(models.Model):
     _no_overlap = models.Constraint(
         "EXCLUDE USING GIST (int4range(consultant_id, consultant_id, '[]') WITH =, "
         "tsrange(blocked_start, blocked_stop, '[)') WITH &&) "
-        "WHERE (state IN ('confirmed', 'completed', 'no_show') AND conflict IS NOT TRUE)",
+        "WHERE (state IN ('confirmed', 'completed', 'no_show', 'pending_payment') AND conflict IS NOT TRUE)",
         "This slot is no longer available.")
     _stop_after_start = models.Constraint("CHECK(stop > start)", "A booking must end after it starts.")
 
@@ -382,7 +387,8 @@ class VoltaicBooking(models.Model):
             booking = booking_model._create_booking(clean, conflict)
         if conflict:
             booking._notify_conflict()
-        booking._notify_booked()
+        if booking.state != "pending_payment":  # a held slot is announced once paid
+            booking._notify_booked()
         return booking
 
     @api.model
@@ -398,6 +404,8 @@ class VoltaicBooking(models.Model):
         committed booking: a clean exclusion violation, i.e. a 409.
         """
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_NAMESPACE, consultant.id])
+        # slots held for a payment that did not come in time are free again (see booking_payment.py)
+        self._release_expired_holds(consultant)
 
     @api.model
     def _create_booking(self, clean, conflict=False):
@@ -407,7 +415,8 @@ class VoltaicBooking(models.Model):
             partner = self._find_or_create_partner(clean)
             lead = self._find_or_create_lead(clean, partner)
             booking = self.create({**self._prepare_booking_values(clean, partner, lead), "conflict": conflict})
-            booking.event_id = booking._create_event()
+            if booking.state != "pending_payment":  # a held slot gets its meeting once paid
+                booking.event_id = booking._create_event()
             self.env.flush_all()
             if not clean["allow_conflict"]:
                 booking._check_daily_limit()
@@ -702,7 +711,8 @@ class VoltaicBooking(models.Model):
         day_start, day_end = slot_lib.local_day_bounds(local_day, local_day, zone)
         count = self.search_count([
             ("consultant_id", "=", consultant.id),
-            ("state", "in", ACTIVE_STATES),
+            "|", ("state", "in", ACTIVE_STATES),
+            "&", ("state", "=", "pending_payment"), ("hold_expires_at", ">", fields.Datetime.now()),
             ("start", ">=", day_start.replace(tzinfo=None)),
             ("start", "<", day_end.replace(tzinfo=None)),
         ])

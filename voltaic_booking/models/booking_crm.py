@@ -91,7 +91,8 @@ class VoltaicBooking(models.Model):
     @api.model
     def _book(self, values):
         booking = super()._book(values)
-        booking._update_lead("scheduled")
+        if booking.state != "pending_payment":  # a held slot moves the lead once paid
+            booking._update_lead("scheduled")
         return booking
 
     def _update_lead(self, outcome):

@@ -214,7 +214,7 @@ class VoltaicConsultant(models.Model):
         zones = {consultant.id: consultant._zone() for consultant in self}
         ignored_ids = tuple(ignore_bookings.ids) if ignore_bookings else (0,)
         self.env["voltaic.booking"].flush_model(
-            ["consultant_id", "state", "blocked_start", "blocked_stop", "start", "event_id"])
+            ["consultant_id", "state", "hold_expires_at", "blocked_start", "blocked_stop", "start", "event_id"])
         self.env["calendar.event"].flush_model(
             ["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
         self.env["calendar.attendee"].flush_model(["partner_id", "event_id", "state"])
@@ -224,11 +224,11 @@ class VoltaicConsultant(models.Model):
             SELECT consultant_id, blocked_start, blocked_stop, start
               FROM voltaic_booking
              WHERE consultant_id = ANY(%s)
-               AND state IN %s
+               AND (state IN %s OR (state = 'pending_payment' AND hold_expires_at > %s))
                AND id NOT IN %s
                AND blocked_start < %s
                AND blocked_stop > %s
-        """, [self.ids, ACTIVE_STATES, ignored_ids, naive_end, naive_start])
+        """, [self.ids, ACTIVE_STATES, fields.Datetime.now(), ignored_ids, naive_end, naive_start])
         for consultant_id, blocked_start, blocked_stop, booking_start in self.env.cr.fetchall():
             busy[consultant_id].append((blocked_start.replace(tzinfo=UTC), blocked_stop.replace(tzinfo=UTC)))
             local_day = booking_start.replace(tzinfo=UTC).astimezone(zones[consultant_id]).date()

@@ -5,6 +5,16 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     # --- booking (foundation) ---
+    # --- payments (issue 9) ---
+    voltaic_payment_hold_minutes = fields.Integer(
+        string="Hold the Slot While Paying (minutes)", config_parameter="voltaic_booking.payment_hold_minutes",
+        default=15)
+    voltaic_refund_window_hours = fields.Integer(
+        string="Refund When Cancelled Until (hours before)", config_parameter="voltaic_booking.refund_window_hours",
+        default=24)
+    voltaic_cancellation_policy = fields.Char(
+        string="Cancellation Policy", config_parameter="voltaic_booking.cancellation_policy")
+
     voltaic_rate_limit_per_minute = fields.Integer(
         string="Public Requests per Minute and IP",
         config_parameter="voltaic_booking.rate_limit_per_minute", default=10,

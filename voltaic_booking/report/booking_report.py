@@ -68,6 +68,7 @@ class VoltaicBookingReport(models.Model):
                                    help="Share of bookings whose opportunity is won.")
     won_revenue = fields.Float(readonly=True,
                                help="Expected revenue of won opportunities, counted once per opportunity.")
+    revenue = fields.Float(readonly=True, help="Paid for the consultation and not refunded (paid consultations).")
     lead_time_days = fields.Float(string="Lead Time (days)", aggregator="avg", readonly=True,
                                   help="Days between the booking and the meeting.")
 
@@ -81,7 +82,8 @@ class VoltaicBookingReport(models.Model):
                   FROM voltaic_booking b
                   JOIN voltaic_consultant c ON c.id = b.consultant_id
                   LEFT JOIN resource_resource r ON r.id = c.resource_id
-                 WHERE b.state != 'rescheduled'
+                 -- holds never paid (paid consultations) were not bookings
+                 WHERE b.state NOT IN ('rescheduled', 'pending_payment', 'payment_failed', 'abandoned')
             )
             SELECT b.id,
                    b.id AS booking_id,
@@ -116,7 +118,8 @@ class VoltaicBookingReport(models.Model):
                        AS conversion_rate,
                    CASE WHEN l.won_status = 'won' AND b.lead_rank = 1 THEN COALESCE(l.expected_revenue, 0) ELSE 0 END
                        AS won_revenue,
-                   EXTRACT(EPOCH FROM (b.start - b.create_date)) / 86400.0 AS lead_time_days
+                   EXTRACT(EPOCH FROM (b.start - b.create_date)) / 86400.0 AS lead_time_days,
+                   COALESCE(b.amount_paid, 0) AS revenue
               FROM bookings b
               LEFT JOIN crm_lead l ON l.id = b.lead_id
               LEFT JOIN res_partner p ON p.id = b.partner_id

@@ -21,3 +21,4 @@ from . import test_provider_sync
 from . import test_providers
 from . import test_self_service
 from . import test_translations
+from . import test_payments
