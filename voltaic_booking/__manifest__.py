@@ -55,6 +55,7 @@
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
             "voltaic_booking/static/tests/tours/manage_booking.js",
+            "voltaic_booking/static/tests/tours/paid_booking.js",
         ],
     },
     "application": True,

@@ -37,8 +37,14 @@ WAIT = 10            # seconds: barrier, joins, waiting for the other transactio
 DAY = datetime(2031, 6, 3)
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrentBookings(BaseCase):
+class ConcurrencyMixin:
+    """Committed consultant, threads with their own connections, and the request-like booking race.
+
+    Shared with tests/test_payments.py (paid consultations: ``consultant_values`` adds a price).
+    """
+
+    consultant_values = {}
+
 
     @classmethod
     def setUpClass(cls):
@@ -61,6 +67,7 @@ class TestConcurrentBookings(BaseCase):
                 "buffer_before_minutes": 0, "buffer_after_minutes": 0, "slot_interval_minutes": 30,
                 "duration_30": True, "duration_60": False, "offers_video": True,
                 "video_url": "https://meet.vbt-voltaic.example/race",
+                **cls.consultant_values,
             })
             cls.user_id, cls.partner_id = user.id, user.partner_id.id
             cls.consultant_id, cls.resource_id = consultant.id, consultant.resource_id.id
@@ -204,69 +211,6 @@ class TestConcurrentBookings(BaseCase):
     # Tests
     # ------------------------------------------------------------------
 
-    def test_overlapping_bookings_exactly_one_commits(self):
-        outcomes, retried = self._race(
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=9), 60),
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=9, minute=30), 60),
-            retry=True,
-        )
-        self.assert_one_commits_other_excluded(outcomes, retried)
-        self.assertEqual(len(self._committed_bookings()), 1)
-
-    def test_same_slot_exactly_one_commits(self):
-        outcomes, retried = self._race(*[lambda cr: self._insert_sql(cr, DAY.replace(hour=14), 30)] * 2, retry=True)
-        self.assert_one_commits_other_excluded(outcomes, retried)
-        self.assertEqual(self._committed_bookings(), [DAY.replace(hour=14)])
-
-    def test_buffer_overlap_is_a_conflict_too(self):
-        # 10:00-11:00 blocks until 11:15: an 11:00 booking collides with the buffer only
-        outcomes, retried = self._race(
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=10), 60),
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=11), 60),
-            retry=True,
-        )
-        self.assert_one_commits_other_excluded(outcomes, retried)
-
-    def test_separate_bookings_both_commit(self):
-        outcomes, retried = self._race(
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=10), 60, buffer_after=0),
-            # back to back: the ranges are half-open
-            lambda cr: self._insert_sql(cr, DAY.replace(hour=11), 60, buffer_after=0),
-            wait_for_block=False,
-        )
-        self.assertEqual(outcomes, ["committed", "committed"])
-        self.assertEqual(self._committed_bookings(), [DAY.replace(hour=10), DAY.replace(hour=11)])
-
-    def test_daily_limit_serialises_bookings_of_one_consultant(self):
-        """Two bookings on one day of a consultant with a daily limit of one, at different times.
-
-        Each transaction counts the day's bookings (none yet, in its snapshot), then bumps
-        ``booking_serial`` like ``_check_daily_limit``: the second bump waits for the first
-        transaction and then fails with a serialization failure, which makes Odoo retry the
-        whole request, and the retry sees the committed booking.
-        """
-        def book(hour):
-            def transaction(cr):
-                cr.execute("""
-                    SELECT count(*) FROM voltaic_booking
-                     WHERE consultant_id = %s AND state = 'confirmed' AND start >= %s AND start < %s
-                """, [self.consultant_id, DAY, DAY + timedelta(days=1)])
-                assert cr.fetchone()[0] == 0, "the snapshot sees no booking yet"
-                cr.execute("UPDATE voltaic_consultant SET booking_serial = booking_serial + 1 WHERE id = %s",
-                           [self.consultant_id])
-                self._insert_sql(cr, DAY.replace(hour=hour), 30)
-            return transaction
-
-        outcomes, _retried = self._race(book(9), book(15))
-        self.assertEqual(outcomes.count("committed"), 1, outcomes)
-        loser = next(outcome for outcome in outcomes if outcome != "committed")
-        self.assertIsInstance(loser, psycopg2.errors.SerializationFailure)
-        self.assertIsInstance(loser, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, "Odoo retries the request")
-        self.assertEqual(len(self._committed_bookings()), 1)
-
-    # ------------------------------------------------------------------
-    # The whole booking service in two concurrent "requests"
-    # ------------------------------------------------------------------
 
     def _free_slots_of_one_day(self):
         """Two 30-minute slots an hour apart on the consultant's first free working day (real clock)."""
@@ -339,6 +283,74 @@ class TestConcurrentBookings(BaseCase):
                   FROM voltaic_booking WHERE consultant_id = %s
             """, [self.consultant_id])
             return cr.fetchone()
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentBookings(ConcurrencyMixin, BaseCase):
+
+    def test_overlapping_bookings_exactly_one_commits(self):
+        outcomes, retried = self._race(
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=9), 60),
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=9, minute=30), 60),
+            retry=True,
+        )
+        self.assert_one_commits_other_excluded(outcomes, retried)
+        self.assertEqual(len(self._committed_bookings()), 1)
+
+    def test_same_slot_exactly_one_commits(self):
+        outcomes, retried = self._race(*[lambda cr: self._insert_sql(cr, DAY.replace(hour=14), 30)] * 2, retry=True)
+        self.assert_one_commits_other_excluded(outcomes, retried)
+        self.assertEqual(self._committed_bookings(), [DAY.replace(hour=14)])
+
+    def test_buffer_overlap_is_a_conflict_too(self):
+        # 10:00-11:00 blocks until 11:15: an 11:00 booking collides with the buffer only
+        outcomes, retried = self._race(
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=10), 60),
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=11), 60),
+            retry=True,
+        )
+        self.assert_one_commits_other_excluded(outcomes, retried)
+
+    def test_separate_bookings_both_commit(self):
+        outcomes, retried = self._race(
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=10), 60, buffer_after=0),
+            # back to back: the ranges are half-open
+            lambda cr: self._insert_sql(cr, DAY.replace(hour=11), 60, buffer_after=0),
+            wait_for_block=False,
+        )
+        self.assertEqual(outcomes, ["committed", "committed"])
+        self.assertEqual(self._committed_bookings(), [DAY.replace(hour=10), DAY.replace(hour=11)])
+
+    def test_daily_limit_serialises_bookings_of_one_consultant(self):
+        """Two bookings on one day of a consultant with a daily limit of one, at different times.
+
+        Each transaction counts the day's bookings (none yet, in its snapshot), then bumps
+        ``booking_serial`` like ``_check_daily_limit``: the second bump waits for the first
+        transaction and then fails with a serialization failure, which makes Odoo retry the
+        whole request, and the retry sees the committed booking.
+        """
+        def book(hour):
+            def transaction(cr):
+                cr.execute("""
+                    SELECT count(*) FROM voltaic_booking
+                     WHERE consultant_id = %s AND state = 'confirmed' AND start >= %s AND start < %s
+                """, [self.consultant_id, DAY, DAY + timedelta(days=1)])
+                assert cr.fetchone()[0] == 0, "the snapshot sees no booking yet"
+                cr.execute("UPDATE voltaic_consultant SET booking_serial = booking_serial + 1 WHERE id = %s",
+                           [self.consultant_id])
+                self._insert_sql(cr, DAY.replace(hour=hour), 30)
+            return transaction
+
+        outcomes, _retried = self._race(book(9), book(15))
+        self.assertEqual(outcomes.count("committed"), 1, outcomes)
+        loser = next(outcome for outcome in outcomes if outcome != "committed")
+        self.assertIsInstance(loser, psycopg2.errors.SerializationFailure)
+        self.assertIsInstance(loser, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, "Odoo retries the request")
+        self.assertEqual(len(self._committed_bookings()), 1)
+
+    # ------------------------------------------------------------------
+    # The whole booking service in two concurrent "requests"
+    # ------------------------------------------------------------------
 
     def test_service_same_slot_one_booking_one_clean_refusal(self):
         start, _later = self._free_slots_of_one_day()

@@ -6,14 +6,15 @@ provider's simulation route processes it, ``/payment/status/poll`` post-processe
 """
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import BaseCase, HttpCase, freeze_time, tagged
 
 from ..exceptions import SlotUnavailableError
 from .common import NOW, VoltaicBookingCase, local
+from .test_concurrency import ConcurrencyMixin
 
 MONDAY_10 = local("Europe/Berlin", 2027, 3, 1, 10, 0)
 TUESDAY_10 = local("Europe/Berlin", 2027, 3, 2, 10, 0)
@@ -223,7 +224,6 @@ class TestPaymentPages(HttpCase, PaymentCase):
     """The pay page and the transaction route, with the real clock (HTTP requests)."""
 
     def _slot(self):
-        from datetime import UTC, datetime
         now = datetime.now(UTC)
         free = self.consultant._get_slots(now + timedelta(days=2), now + timedelta(days=9), 60)[self.consultant.id]
         return free[0][0]
@@ -278,6 +278,17 @@ class TestPaymentPages(HttpCase, PaymentCase):
         stranger = self.url_open(f"/book-consultation?consultant={self.consultant.id}&restart={booking.reference}")
         self.assertNotIn(booking.email, stranger.text)
 
+    def test_tour_paid_booking_with_the_demo_provider(self):
+        self.consultant.write({"price_30": 150.0, "price_60": 150.0})
+        self.start_tour(f"/book-consultation?consultant={self.consultant.id}", "voltaic_booking_paid", login=None)
+        booking = self.env["voltaic.booking"].search([("email", "=", "paula.payer@example.com")])
+        self.assertEqual(booking.state, "confirmed")
+        self.assertEqual(booking.amount_paid, 150.0)
+        transaction = booking.transaction_ids
+        self.assertEqual((transaction.state, transaction.provider_id), ("done", self.provider))
+        self.assertEqual(booking.lead_id.expected_revenue, 150.0)
+        self.assertTrue(booking.event_id)
+
     def test_api_answers_a_paid_booking_with_its_payment_url(self):
         start = self._slot()
         payload = {**self._api_payload(start)}
@@ -296,3 +307,41 @@ class TestPaymentPages(HttpCase, PaymentCase):
             "tz": "Europe/Berlin", "first_name": "Priya", "last_name": "Sharma", "email": "priya@vbt-client.example",
             "terms_accepted": True, "privacy_accepted": True,
         }
+
+
+@tagged("post_install", "-at_install")
+class TestPaidSlotRace(ConcurrencyMixin, BaseCase):
+    """Two clients race for a paid slot with real concurrent transactions (see test_concurrency.py)."""
+
+    consultant_values = {"price_30": 80.0}
+
+    def _booking(self, booking_id):
+        with self.registry.cursor() as cr:
+            booking = api.Environment(cr, SUPERUSER_ID, {})["voltaic.booking"].browse(booking_id)
+            return booking.state, booking.amount
+
+    def test_the_second_client_gets_the_slot_only_after_the_hold_is_released(self):
+        start, _later = self._free_slots_of_one_day()
+        asha = self._service_values(start, "asha@vbt-client.example")
+        ben = self._service_values(start, "ben@vbt-client.example")
+        outcomes, _attempts = self._service_race(asha, ben)
+        holds = [outcome for outcome in outcomes if isinstance(outcome, int)]
+        refused = [outcome for outcome in outcomes if not isinstance(outcome, int)]
+        self.assertEqual(len(holds), 1, outcomes)
+        self.assertIsInstance(refused[0], SlotUnavailableError)
+        self.assertEqual(self._booking(holds[0]), ("pending_payment", 80.0))
+        first_email = asha["email"] if outcomes[0] == holds[0] else ben["email"]
+        second = ben if first_email == asha["email"] else asha
+
+        # while the first client pays, the second one keeps being refused
+        outcomes, _attempts = self._service_race(second)
+        self.assertIsInstance(outcomes[0], SlotUnavailableError)
+
+        # the first payment fails: the hold is released (committed), and only now the second client gets it
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["voltaic.booking"].browse(holds[0])._payment_release("payment_failed", "Card declined")
+        self.assertEqual(self._booking(holds[0])[0], "payment_failed")
+        outcomes, _attempts = self._service_race(second)
+        self.assertIsInstance(outcomes[0], int, outcomes)
+        self.assertEqual(self._booking(outcomes[0]), ("pending_payment", 80.0))
