@@ -17,6 +17,7 @@ from . import (
     crm_lead,
     google_busy,
     google_sync,
+    ir_http,
     provider_mapping,
     provider_sync,
     provider_tombstone,

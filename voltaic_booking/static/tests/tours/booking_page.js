@@ -266,6 +266,10 @@ registry.category("web_tour.tours").add("voltaic_booking_page_german", {
             trigger: ".o_vbw_weekdays .o_vbw_weekday:first-child abbr[title='Montag']",
         },
         {
+            content: "The page's script speaks German too (the module's translations reach the website)",
+            trigger: ".o_vbw_consultant_tz:contains('Zeitzone von')",
+        },
+        {
             content: "Times use the 24-hour clock",
             trigger: ".o_vbw_slots .o_vbw_slot[data-start] .o_vbw_slot_time",
             run() {
@@ -277,6 +281,10 @@ registry.category("web_tour.tours").add("voltaic_booking_page_german", {
             },
         },
         ...pickFirstSlot(),
+        {
+            content: "The summary of the chosen time is German",
+            trigger: ".o_vbw_summary_meta:contains('Minuten')",
+        },
         {
             content: "The communication language defaults to German",
             trigger: "#vbw_language:value('de')",
