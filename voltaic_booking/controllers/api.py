@@ -13,7 +13,7 @@ import psycopg2.errors
 
 from odoo import http
 from odoo.http import request
-from odoo.tools import consteq, html2plaintext
+from odoo.tools import html2plaintext
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -119,10 +119,7 @@ class BookingApi(http.Controller):
 
     def _booking_by_token(self, reference, token):
         """The booking (sudo) if ``token`` is its access token, else an empty recordset."""
-        booking = request.env["voltaic.booking"].sudo().search([("reference", "=", reference or "")], limit=1)
-        if not booking or not token or not booking.access_token or not consteq(booking.access_token, token):
-            return request.env["voltaic.booking"]
-        return booking
+        return request.env["voltaic.booking"]._from_token(reference, token)
 
     def _parse_booking_payload(self, data):
         """Types only; the booking service checks meaning. Returns ``(values, errors)``."""

@@ -17,7 +17,7 @@ from babel import dates as babel_dates
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import consteq, html2plaintext
+from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
@@ -419,10 +419,7 @@ class BookingPage(http.Controller):
         return babel_dates.format_time(value, "short", tzinfo=zone, locale=locale)
 
     def _booking_by_token(self, reference, token):
-        booking = request.env["voltaic.booking"].sudo().search([("reference", "=", reference or "")], limit=1)
-        if not booking or not token or not booking.access_token or not consteq(booking.access_token, token):
-            return request.env["voltaic.booking"]
-        return booking
+        return request.env["voltaic.booking"]._from_token(reference, token)
 
     def _confirmation_values(self, booking):
         env = request.env

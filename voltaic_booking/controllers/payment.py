@@ -9,7 +9,6 @@
 from odoo import Command, http
 from odoo.exceptions import ValidationError
 from odoo.http import request
-from odoo.tools import consteq
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
 
@@ -18,10 +17,7 @@ class BookingPayment(PaymentPortal):
 
     def _held_booking(self, reference, token):
         """The booking behind ``reference`` for whoever holds its token; empty otherwise (never says more)."""
-        booking = request.env["voltaic.booking"].sudo().search([("reference", "=", reference or "")], limit=1)
-        if not booking or not token or not booking.access_token or not consteq(booking.access_token, str(token)):
-            return request.env["voltaic.booking"]
-        return booking
+        return request.env["voltaic.booking"]._from_token(reference, token)
 
     @http.route("/book-consultation/pay/<string:reference>", type="http", auth="public", website=True,
                 sitemap=False)

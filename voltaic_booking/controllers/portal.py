@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import consteq
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -41,10 +40,12 @@ class BookingSelfService(CustomerPortal):
         With the right token, anyone; without it, only the logged-in client
         who owns it (their commercial partner).
         """
+        if token:
+            booking = request.env["voltaic.booking"]._from_token(reference, token)
+            if booking:
+                return booking
         booking = request.env["voltaic.booking"].sudo().search([("reference", "=", reference or "")], limit=1)
         if booking:
-            if token and booking.access_token and consteq(booking.access_token, str(token)):
-                return booking
             user = request.env.user
             if not token and not user._is_public() and booking.partner_id and \
                     booking.partner_id.commercial_partner_id == user.partner_id.commercial_partner_id:

@@ -9,7 +9,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, plaintext2html
+from odoo.tools import consteq, email_normalize, plaintext2html
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -852,6 +852,18 @@ class VoltaicBooking(models.Model):
             attendee_name=self.client_name,
             cancelled=self.state == "cancelled",
         )
+
+    @api.model
+    def _from_token(self, reference, token):
+        """The booking (sudo) of ``reference`` if ``token`` is its access token, else an empty recordset.
+
+        The one check of every public route (API, website, payment, manage page): compared in
+        constant time, and a wrong token says nothing about the booking.
+        """
+        booking = self.sudo().search([("reference", "=", reference or "")], limit=1)
+        if not booking or not token or not booking.access_token or not consteq(booking.access_token, str(token)):
+            return self.sudo().browse()
+        return booking
 
     def _public_urls(self):
         """``manage_url`` (in the booking's language, see ``_manage_url``) and ``ics_url`` with the access
