@@ -6,6 +6,7 @@ provider's simulation route processes it, ``/payment/status/poll`` post-processe
 """
 
 import json
+import unittest
 from datetime import UTC, datetime, timedelta
 
 from odoo import SUPERUSER_ID, Command, api
@@ -25,6 +26,8 @@ class PaymentCase(VoltaicBookingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if not cls.env["ir.module.module"].search_count([("name", "=", "payment_demo"), ("state", "=", "installed")]):
+            raise unittest.SkipTest("payment_demo is not installed in this database (./run-tests installs it)")
         cls.consultant.write({"duration_60": True, "price_60": 120.0})
         cls.provider = cls.env.ref("payment.payment_provider_demo")
         cls.provider.write({"state": "test", "is_published": True})
@@ -214,9 +217,9 @@ class TestPaidConsultations(PaymentCase):
         booking = self._paid()
         self._simulate(self._transaction(booking), "done")
         self.env.flush_all()
-        rows = self.env["voltaic.booking.report"].read_group(
-            [("consultant_id", "=", self.consultant.id)], ["revenue:sum"], ["source"])
-        self.assertEqual({row["source"]: row["revenue"] for row in rows}.get("website"), 120.0)
+        rows = self.env["voltaic.booking.report"]._read_group(
+            [("consultant_id", "=", self.consultant.id)], ["source"], ["revenue:sum"])
+        self.assertEqual(dict(rows).get("website"), 120.0)
 
 
 @tagged("post_install", "-at_install")
