@@ -63,12 +63,6 @@ class VoltaicConsultant(models.Model):
         self.ensure_one()
         return self[f"price_{duration}"] if duration in DURATIONS else 0.0
 
-    def _prices(self):
-        """``{duration: price}`` of the offered durations that cost something."""
-        self.ensure_one()
-        return {duration: self._price_for(duration) for duration in self._allowed_durations()
-                if self._price_for(duration) > 0}
-
 
 class VoltaicBooking(models.Model):
     _inherit = "voltaic.booking"
@@ -119,20 +113,21 @@ class VoltaicBooking(models.Model):
         return values
 
     @api.model
-    def _hold_minutes(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("voltaic_booking.payment_hold_minutes")
+    def _int_param(self, name, default, minimum=0):
+        """The integer system parameter ``voltaic_booking.<name>``; ``default`` when unset or not a number."""
+        value = self.env["ir.config_parameter"].sudo().get_param(f"voltaic_booking.{name}")
         try:
-            return max(1, int(value)) if value else DEFAULT_HOLD_MINUTES
+            return max(minimum, int(value)) if value not in (None, False, "") else default
         except ValueError:
-            return DEFAULT_HOLD_MINUTES
+            return default
+
+    @api.model
+    def _hold_minutes(self):
+        return self._int_param("payment_hold_minutes", DEFAULT_HOLD_MINUTES, minimum=1)
 
     @api.model
     def _refund_window_hours(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("voltaic_booking.refund_window_hours")
-        try:
-            return max(0, int(value)) if value not in (None, False, "") else DEFAULT_REFUND_WINDOW_HOURS
-        except ValueError:
-            return DEFAULT_REFUND_WINDOW_HOURS
+        return self._int_param("refund_window_hours", DEFAULT_REFUND_WINDOW_HOURS)
 
     @api.model
     def _release_expired_holds(self, consultants=None):
