@@ -20,11 +20,10 @@ page misses ``--target-ms`` (default 300).
 import argparse
 import random
 import re
-import sys
 import time
 
 import requests
-from benchlib import odoo_server, percentile, summary
+from benchlib import main_with_server, meets_target, summary
 
 
 def parse_args(argv):
@@ -72,20 +71,11 @@ def run(url, args):
     print(f"consultants on the page: {cards} ({bookable} with a free slot)")
     print(summary("GET /book-consultation", index_times))
     print(summary("GET /book-consultation/<slug>", profile_times))
-    p95 = percentile(index_times, 0.95)
-    verdict = "OK" if p95 < args.target_ms else "MISSED"
-    print(f"booking page p95 target < {args.target_ms:.0f} ms: {verdict} ({p95:.1f} ms)")
-    return p95 < args.target_ms
+    return meets_target("booking page", index_times, args.target_ms)
 
 
 def main(argv=None):
-    args = parse_args(argv if argv is not None else sys.argv[1:])
-    if args.url:
-        ok = run(args.url.rstrip("/"), args)
-    else:
-        with odoo_server(args.config, args.database, args.port, workers=args.workers) as url:
-            ok = run(url, args)
-    sys.exit(0 if ok else 1)
+    main_with_server(parse_args, run, argv)
 
 
 if __name__ == "__main__":

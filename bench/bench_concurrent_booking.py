@@ -26,7 +26,6 @@ Exits non-zero unless: one 201, all others 409, no 5xx, and 1/1/1 in the DB.
 
 import argparse
 import random
-import sys
 import threading
 import time
 import uuid
@@ -35,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import requests
-from benchlib import odoo_server
+from benchlib import main_with_server
 
 
 def parse_args(argv):
@@ -200,13 +199,7 @@ def run(url, args):
 
 
 def main(argv=None):
-    args = parse_args(argv if argv is not None else sys.argv[1:])
-    if args.url:
-        ok = run(args.url.rstrip("/"), args)
-    else:
-        with odoo_server(args.config, args.database, args.port, workers=args.workers) as url:
-            ok = run(url, args)
-    sys.exit(0 if ok else 1)
+    main_with_server(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -18,14 +18,13 @@ exits non-zero when the slots p95 misses ``--target-ms`` (default 150).
 
 import argparse
 import random
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import requests
-from benchlib import odoo_server, percentile, summary
+from benchlib import main_with_server, meets_target, summary
 
 CLIENT_ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Pacific/Auckland",
                 "Australia/Sydney", "UTC"]
@@ -102,20 +101,11 @@ def run(url, args):
           + f" | {len(params_list) / wall:.1f} req/s, slots per answer: min {min(answers)} "
           f"avg {sum(answers) / len(answers):.0f} max {max(answers)}")
     print(summary("GET /api/consultations/consultants", list_times))
-    p95 = percentile(slot_times, 0.95)
-    verdict = "OK" if p95 < args.target_ms else "MISSED"
-    print(f"slots p95 target < {args.target_ms:.0f} ms: {verdict} ({p95:.1f} ms)")
-    return p95 < args.target_ms
+    return meets_target("slots", slot_times, args.target_ms)
 
 
 def main(argv=None):
-    args = parse_args(argv if argv is not None else sys.argv[1:])
-    if args.url:
-        ok = run(args.url.rstrip("/"), args)
-    else:
-        with odoo_server(args.config, args.database, args.port, workers=args.workers) as url:
-            ok = run(url, args)
-    sys.exit(0 if ok else 1)
+    main_with_server(parse_args, run, argv)
 
 
 if __name__ == "__main__":

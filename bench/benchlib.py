@@ -25,6 +25,25 @@ def summary(label, durations_ms):
             f"mean={sum(durations_ms) / len(durations_ms):.1f} ms")
 
 
+def meets_target(label, durations_ms, target_ms):
+    """Print whether the p95 of ``durations_ms`` is under ``target_ms``; return that."""
+    p95 = percentile(durations_ms, 0.95)
+    verdict = "OK" if p95 < target_ms else "MISSED"
+    print(f"{label} p95 target < {target_ms:.0f} ms: {verdict} ({p95:.1f} ms)")
+    return p95 < target_ms
+
+
+def main_with_server(parse_args, run, argv=None):
+    """The scripts' entry point: ``run(url, args)`` against ``--url``, or a server started for the run."""
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.url:
+        ok = run(args.url.rstrip("/"), args)
+    else:
+        with odoo_server(args.config, args.database, args.port, workers=args.workers) as url:
+            ok = run(url, args)
+    sys.exit(0 if ok else 1)
+
+
 def wait_until_up(url, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
