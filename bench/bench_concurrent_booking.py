@@ -30,11 +30,13 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import psycopg2
 import requests
 from benchlib import main_with_server
+
+UTC = timezone.utc
 
 
 def parse_args(argv):

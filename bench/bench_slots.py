@@ -21,10 +21,12 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import requests
 from benchlib import main_with_server, meets_target, summary
+
+UTC = timezone.utc
 
 CLIENT_ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Pacific/Auckland",
                 "Australia/Sydney", "UTC"]

@@ -43,9 +43,11 @@ import random
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
 
 _logger = logging.getLogger("bench.seed")
 

@@ -6,7 +6,7 @@ Routes parse and check input, then call the booking service
 
 import json
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import psycopg2.errors
@@ -17,6 +17,8 @@ from odoo.tools import html2plaintext
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

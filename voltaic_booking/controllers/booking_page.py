@@ -9,7 +9,7 @@ here: routes parse, check access and render.
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -24,6 +24,8 @@ from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import calendar_links
 from ..lib import slots as slot_lib
 from .api import BookingApi
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

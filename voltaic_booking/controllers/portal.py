@@ -8,7 +8,7 @@ booking logic lives here.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from odoo import fields, http
@@ -18,6 +18,8 @@ from odoo.http import request
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

@@ -4,8 +4,10 @@ Plain functions over plain values (no Odoo import): the confirmation page
 and the e-mails build the same links from a booking's times and texts.
 """
 
-from datetime import UTC
+from datetime import timezone
 from urllib.parse import urlencode
+
+UTC = timezone.utc
 
 GOOGLE_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_URL = "https://outlook.live.com/calendar/0/deeplink/compose"

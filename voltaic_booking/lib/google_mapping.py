@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlencode
 
 from .slots import to_utc_iso
+
+UTC = timezone.utc
 
 #: private extended property that marks the events Voltaic wrote
 PRIVATE_PROPERTY = "voltaicBooking"

@@ -5,9 +5,11 @@ the same entry when a booking is moved (higher SEQUENCE) or cancelled
 (METHOD:CANCEL, STATUS:CANCELLED).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
+
+UTC = timezone.utc
 
 
 def build_ics(

@@ -4,11 +4,13 @@ Plain functions over plain values (no Odoo import). Times are naive UTC
 datetimes (as Odoo stores them) or aware ones; offsets are ``timedelta``.
 """
 
-from datetime import UTC
+from datetime import timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_time
+
+UTC = timezone.utc
 
 
 def _utc(value):

@@ -29,8 +29,10 @@ the reconciliation) becomes a plain dict, the *change*:
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
+
+UTC = timezone.utc
 
 CALENDLY = "calendly"
 CALCOM = "calcom"

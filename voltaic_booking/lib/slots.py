@@ -6,8 +6,10 @@ models gather working hours, leaves and busy times and call these functions.
 """
 
 from bisect import bisect_left
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
 
 
 def merge_intervals(intervals):

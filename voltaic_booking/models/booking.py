@@ -3,7 +3,7 @@ import re
 import secrets
 import threading
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
 
@@ -15,6 +15,8 @@ from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
 from ..lib.ics import build_ics
 from .consultant import ACTIVE_STATES, MEETING_TYPES
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

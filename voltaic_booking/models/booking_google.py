@@ -10,7 +10,7 @@ button.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -21,6 +21,8 @@ from ..exceptions import SlotUnavailableError
 from ..lib import google_mapping as gmap
 from .consultant import ACTIVE_STATES
 from .google_sync import GoogleSyncError
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

@@ -15,11 +15,13 @@ provider cannot refund, a manager gets an activity) and the client is told.
 """
 
 import logging
-from datetime import UTC, timedelta
+from datetime import timedelta, timezone
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

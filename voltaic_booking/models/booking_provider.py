@@ -1,4 +1,4 @@
-from datetime import UTC
+from datetime import timezone
 
 import psycopg2.errors
 
@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError, UserError
 
 from .booking import _expected_conflict
 from .provider_mapping import PROVIDER_SELECTION
+
+UTC = timezone.utc
 
 PROVIDER_SOURCES = ("calendly", "calcom")
 SKIP_CONFIRMATION_PARAMETER = "voltaic_booking.provider_skip_confirmation"

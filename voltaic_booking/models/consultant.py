@@ -1,11 +1,13 @@
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import slots as slot_lib
+
+UTC = timezone.utc
 
 DURATIONS = (15, 30, 60, 90, 120)
 MEETING_TYPES = ("video", "phone", "in_person")

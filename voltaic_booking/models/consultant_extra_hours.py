@@ -1,7 +1,9 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+UTC = timezone.utc
 
 
 class VoltaicConsultantExtraHours(models.Model):

@@ -3,13 +3,15 @@
 import math
 import time as time_module
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 
 from ..lib import google_mapping as gmap
 from ..lib import slots as slot_lib
 from .google_sync import _INTERACTIVE_FAILURES, BUSY_STASH_KEY, INTERACTIVE_RETRY_SECONDS, GoogleSyncError
+
+UTC = timezone.utc
 
 
 class VoltaicConsultant(models.Model):

@@ -1,11 +1,13 @@
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_date
 
 from ..lib import slots as slot_lib
+
+UTC = timezone.utc
 
 PREVIEW_DAYS = 14
 # fields stored on the consultant's resource or working hours: written with

@@ -13,7 +13,7 @@ import logging
 import threading
 import time as time_module
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import google_auth_httplib2
@@ -27,6 +27,8 @@ from googleapiclient.errors import HttpError
 from odoo import api, fields, models
 
 from ..lib import google_mapping as gmap
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ booking transaction (cron, or a button in Settings).
 import json
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import requests
 
@@ -22,6 +22,8 @@ from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import providers
+
+UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 

@@ -1,11 +1,13 @@
 from collections import defaultdict
-from datetime import UTC, timedelta
+from datetime import timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import slots as slot_lib
 from ..models.consultant import ACTIVE_STATES
+
+UTC = timezone.utc
 
 WEEKS_BACK = 26
 WEEKS_AHEAD = 8

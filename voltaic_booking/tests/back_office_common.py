@@ -1,9 +1,11 @@
 """Fixtures of the back-office tests: a schedule, consultants, sales people and managers."""
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+UTC = timezone.utc
 
 # Monday 2 March 2026, 07:00 in Berlin (CET, UTC+1)
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)

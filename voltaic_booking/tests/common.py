@@ -38,13 +38,15 @@ any rule), ``_book()`` (through ``voltaic.booking._book`` with
 (``min_notice_hours`` 0) up to a year ahead.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from ..lib.slots import local_day_bounds, to_local_iso
+
+UTC = timezone.utc
 
 # Monday 1 March 2027, 07:00 UTC = 08:00 in Berlin (CET, UTC+1)
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)

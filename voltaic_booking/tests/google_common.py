@@ -11,7 +11,7 @@ no test reaches the network. Answers are shaped like Google's.
 import json
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
@@ -23,6 +23,8 @@ from odoo.tests import TransactionCase, new_test_user
 from ..lib import google_mapping as gmap
 from ..models import google_sync
 from ..models.google_sync import VoltaicGoogleConnection
+
+UTC = timezone.utc
 
 # Monday 2 March 2026, 07:00 in Berlin (CET, UTC+1)
 NOW = "2026-03-02 06:00:00"

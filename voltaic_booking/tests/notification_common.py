@@ -1,7 +1,7 @@
 """Fixtures of the notification and self-service tests: a Berlin consultant, German loaded, booking helpers."""
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 from icalendar import Calendar
@@ -11,6 +11,8 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools.translate import TranslationImporter
 
 from odoo.addons.mail.tests.common import MockEmail
+
+UTC = timezone.utc
 
 # Monday 2 March 2026, 07:00 UTC (08:00 in Berlin)
 NOW = datetime(2026, 3, 2, 7, 0)

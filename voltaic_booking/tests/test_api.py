@@ -9,7 +9,7 @@ back afterwards. The clock is real: slots are taken a few weeks ahead.
 import base64
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,8 @@ from odoo.tests import HttpCase, freeze_time, tagged
 from ..lib.slots import local_day_bounds
 from ..models.booking import BOOKING_LOCK_NAMESPACE, _expected_conflict
 from .common import BERLIN, NOW, VoltaicBookingCase, local
+
+UTC = timezone.utc
 
 API = "/api/consultations"
 RATE_PARAM = "voltaic_booking.rate_limit_per_minute"

@@ -1,9 +1,11 @@
 """Availability on real working hours: zones and DST, clients' zones, leaves, meetings, bookings and rules."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .common import NOW, VoltaicBookingCase, local, utc
+
+UTC = timezone.utc
 
 HOURLY_BERLIN_DAY = ["10:00", "10:30", "11:00", "11:30", "12:00",
                      "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00", "17:30", "18:00"]

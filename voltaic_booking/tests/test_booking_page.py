@@ -11,7 +11,7 @@ import base64
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
@@ -25,6 +25,8 @@ from ..controllers.booking_page import CAPTCHA_ACTION, HONEYPOT_FIELD
 from ..lib.slots import to_utc_iso
 from .common import VoltaicBookingCase
 from odoo.addons.http_routing.tests.common import MockRequest
+
+UTC = timezone.utc
 
 PAGE = "/book-consultation"
 SUBMIT = "/book-consultation/submit"

@@ -17,7 +17,7 @@ the module loading transaction is over. Every connection sets ``lock_timeout`` a
 import secrets
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..exceptions import SlotUnavailableError
+
+UTC = timezone.utc
 
 WAIT = 10            # seconds: barrier, joins, waiting for the other transaction to block
 # far from any other test data: naive UTC, as stored

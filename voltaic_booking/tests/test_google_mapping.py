@@ -1,11 +1,13 @@
 """The pure Google mapping: event ids, event bodies, free/busy, change detection, backoff, OAuth state."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from odoo.tests import BaseCase
 
 from ..lib import google_mapping as gmap
+
+UTC = timezone.utc
 
 
 def utc(*args):

@@ -7,7 +7,7 @@ provider's simulation route processes it, ``/payment/status/poll`` post-processe
 
 import json
 import unittest
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
@@ -16,6 +16,8 @@ from odoo.tests import BaseCase, HttpCase, freeze_time, tagged
 from ..exceptions import SlotUnavailableError
 from .common import NOW, VoltaicBookingCase, local
 from .test_concurrency import ConcurrencyMixin
+
+UTC = timezone.utc
 
 MONDAY_10 = local("Europe/Berlin", 2027, 3, 1, 10, 0)
 TUESDAY_10 = local("Europe/Berlin", 2027, 3, 2, 10, 0)

@@ -1,12 +1,14 @@
 """Reconciliation and webhook registration against Calendly's and Cal.com's APIs, faked at the HTTP layer."""
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .provider_common import FakeProviderHttp, ProviderCase, fixture
+
+UTC = timezone.utc
 
 CALENDLY = "https://api.calendly.com"
 CALCOM = "https://api.cal.com"

@@ -1,12 +1,14 @@
 """The pure mapping of Calendly and Cal.com payloads to one neutral change."""
 
 import copy
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from odoo.tests import BaseCase
 
 from ..lib import providers
 from .provider_common import LENA_NEW_UID, LENA_UID, TOM_NEW_UID, TOM_UID, fixture
+
+UTC = timezone.utc
 
 
 class TestProviderMapping(BaseCase):

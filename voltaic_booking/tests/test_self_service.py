@@ -1,13 +1,15 @@
 """The client's self-service: the manage page behind every e-mail, feedback, "My consultations", and the tours."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .notification_common import load_german
+
+UTC = timezone.utc
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

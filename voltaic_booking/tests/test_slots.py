@@ -4,7 +4,7 @@
 classes carrying ``test_tags``) and pytest pick these tests up.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from odoo.tests import BaseCase
 
 from ..lib import slots as slot_lib
+
+UTC = timezone.utc
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MINUTE = timedelta(minutes=1)

@@ -1,7 +1,7 @@
 """Calendly and Cal.com deliveries applied through the booking service: once, in any order, never lost."""
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
 import psycopg2
@@ -19,6 +19,8 @@ from .provider_common import (
     ProviderCase,
     fixture,
 )
+
+UTC = timezone.utc
 
 # the Calendly booking was made on Monday 2 March 2026 for Tuesday 10 March, 10:00 in Berlin
 NOW = "2026-03-02 08:15:00"

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
@@ -7,6 +7,8 @@ from odoo.tools.misc import format_date
 
 from ..lib import slots as slot_lib
 from odoo.addons.base.models.res_partner import _tz_get
+
+UTC = timezone.utc
 
 PICKER_DAYS = 7
 DURATION_SELECTION = [
