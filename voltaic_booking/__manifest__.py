@@ -6,7 +6,7 @@
     "author": "Voltaic",
     "website": "https://github.com/voltaic/voltaic_booking",
     "license": "LGPL-3",
-    "depends": ["crm", "calendar", "website", "portal", "resource", "mail", "utm", "payment"],
+    "depends": ["crm", "calendar", "website", "portal", "resource", "mail", "utm"],
     "external_dependencies": {"python": ["icalendar", "google-api-python-client", "requests"]},
     "data": [
         "security/security.xml",
@@ -17,13 +17,9 @@
         "data/google_data.xml",
         "data/mail_templates.xml",
         "data/ir_cron.xml",
-        "data/webhook_data.xml",
         "views/booking_views.xml",
         "views/consultant_views.xml",
         "views/google_views.xml",
-        "views/webhook_inbox_views.xml",
-        "views/provider_mapping_views.xml",
-        "views/booking_provider_views.xml",
         "views/crm_lead_views.xml",
         "wizards/book_consultation_views.xml",
         "wizards/reschedule_booking_views.xml",
@@ -34,8 +30,6 @@
         "views/booking_notification_views.xml",
         "views/portal_templates.xml",
         "views/booking_templates.xml",
-        "views/payment_templates.xml",
-        "views/provider_templates.xml",
         "views/snippets.xml",
         "data/website_data.xml",
     ],
@@ -45,7 +39,6 @@
     "assets": {
         "web.assets_frontend": [
             "voltaic_booking/static/src/scss/booking_page.scss",
-            "voltaic_booking/static/src/scss/provider_embed.scss",
             "voltaic_booking/static/src/interactions/*.js",
         ],
         "web.assets_backend": [
@@ -55,7 +48,6 @@
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
             "voltaic_booking/static/tests/tours/manage_booking.js",
-            "voltaic_booking/static/tests/tours/paid_booking.js",
         ],
     },
     "application": True,

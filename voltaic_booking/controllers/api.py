@@ -308,23 +308,13 @@ class BookingApi(http.Controller):
                 "message": error.args[0],
                 "alternatives": self._slot_payload(error.alternatives, zone),
             }}
-        payment = {}
-        if booking.state == "pending_payment":
-            # a paid consultation: held until paid at payment_url (additional keys)
-            payment = {
-                "state": booking.state,
-                "amount": booking.amount,
-                "currency": booking.currency_id.name,
-                "hold_expires_at": slot_lib.to_utc_iso(booking.hold_expires_at),
-                "payment_url": booking._payment_url(),
-            }
         return 201, {
             "reference": booking.reference,
             "start": slot_lib.to_utc_iso(booking.start),
             "end": slot_lib.to_utc_iso(booking.stop),
             "consultant": booking.consultant_id.id,
             **booking._public_urls(),
-            **payment,
+            **booking._api_extra_values(),
         }
 
     @http.route("/api/consultations/<string:reference>", type="http", auth="public", methods=["GET"], readonly=True)

@@ -104,9 +104,10 @@ class BookingPage(http.Controller):
         booking = self._booking_by_token(reference, token)
         if not booking:
             raise request.not_found()
-        if booking.state in ("pending_payment", "payment_failed", "abandoned"):
-            # not booked (yet): the payment page says where it stands
-            return request.redirect(f"/book-consultation/pay/{booking.reference}?token={token}")
+        redirect_path = booking._client_redirect_path(token)
+        if redirect_path:
+            # not booked (yet): an extension's step says where it stands
+            return request.redirect(redirect_path)
         return request.render("voltaic_booking.booking_confirmed", self._confirmation_values(booking))
 
     # ------------------------------------------------------------------
@@ -150,8 +151,8 @@ class BookingPage(http.Controller):
             return self._json_error(409, "slot_unavailable", error.args[0],
                                     alternatives=self._slot_payload(error.alternatives, zone))
         token = booking._portal_ensure_token()
-        step = "pay" if booking.state == "pending_payment" else "confirmed"  # a paid consultation: pay first
-        redirect_url = env["ir.http"]._url_for(f"/book-consultation/{step}/{booking.reference}?token={token}")
+        redirect_url = env["ir.http"]._url_for(
+            booking._client_redirect_path(token) or f"/book-consultation/confirmed/{booking.reference}?token={token}")
         return request.make_json_response({"reference": booking.reference, "redirect_url": redirect_url}, status=201)
 
     # ------------------------------------------------------------------
@@ -351,7 +352,7 @@ class BookingPage(http.Controller):
             })
         restarted = self._booking_by_token(request.params.get("restart"), request.params.get("token"))
         if restarted:
-            # starting over after a payment that did not go through: the details are kept
+            # starting over after a step that did not go through (e.g. a payment): the details are kept
             client.update({name: restarted[name] or "" for name in client})
         params = env["ir.config_parameter"].sudo()
         return {

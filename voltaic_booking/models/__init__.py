@@ -1,3 +1,12 @@
+# Load order. Each file defines or extends models for one concern; a file's overrides wrap
+# (call ``super()`` into) those of the files above it:
+#   booking (the booking service; imports consultant first) -> booking_crm (the lead follows the
+#   booking, back office) -> booking_google (Google Calendar push) -> booking_idempotency ->
+#   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
+#   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
+#   and its concerns (expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
+#   opportunity) -> google_busy, google_sync ->
+#   ir_http, request_throttle, res_config_settings, resource_calendar.
 from . import (
     booking,
     booking_crm,
@@ -5,24 +14,17 @@ from . import (
     booking_idempotency,
     booking_message,
     booking_notification,
-    booking_payment,
-    booking_provider,
     calendar_event,
     consultant,
     consultant_expertise,
     consultant_extra_hours,
     consultant_google,
-    consultant_provider,
     consultant_schedule,
     crm_lead,
     google_busy,
     google_sync,
     ir_http,
-    provider_mapping,
-    provider_sync,
-    provider_tombstone,
     request_throttle,
     res_config_settings,
     resource_calendar,
-    webhook_inbox,
 )

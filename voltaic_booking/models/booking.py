@@ -9,7 +9,9 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
+from odoo.tools.misc import format_datetime
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -26,6 +28,8 @@ TEXT_MAX = 5000
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 WEBSITE_RE = re.compile(r"^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 CONSENT_SOURCES = ("website", "api")
+# fields only the booking service changes (see ``VoltaicBooking.write``)
+SERVICE_FIELDS = frozenset({"start", "stop", "duration", "consultant_id", "state"})
 BOOKING_HORIZON_DAYS = 3660  # no booking service input is further than ~10 years from now
 BOOKING_LOCK_NAMESPACE = 7402418  # first key of the per-consultant advisory lock of the booking service
 EXTERNAL_MAX_MINUTES = 24 * 60
@@ -37,8 +41,6 @@ SOURCE_MEDIUMS = {
     "backend": "voltaic_booking.utm_medium_booking_backend",
     "referral": "voltaic_booking.utm_medium_booking_referral",
     "social": "voltaic_booking.utm_medium_booking_social",
-    "calendly": "voltaic_booking.utm_medium_booking_calendly",
-    "calcom": "voltaic_booking.utm_medium_booking_calcom",
 }
 
 _quiet = threading.local()
@@ -121,11 +123,6 @@ class VoltaicBooking(models.Model):
             ("completed", "Completed"),
             ("no_show", "No Show"),
             ("rescheduled", "Rescheduled"),
-            # paid consultations (models/booking_payment.py)
-            ("pending_payment", "Pending Payment"),
-            ("payment_failed", "Payment Failed"),
-            ("abandoned", "Abandoned"),
-            ("refunded", "Refunded"),
         ],
         default="confirmed", required=True, index=True, tracking=True)
     source = fields.Selection(
@@ -136,8 +133,6 @@ class VoltaicBooking(models.Model):
             ("referral", "Referral"),
             ("direct", "Direct"),
             ("social", "Social"),
-            ("calendly", "Calendly"),
-            ("calcom", "Cal.com"),
         ],
         default="backend", required=True, index=True)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index=True, ondelete="set null")
@@ -149,16 +144,26 @@ class VoltaicBooking(models.Model):
         help="Raised on every change the client's calendar must follow (ICS SEQUENCE).")
     conflict = fields.Boolean(
         copy=False, index=True, tracking=True,
-        help="The meeting was agreed elsewhere (Calendly, Cal.com) over another booking of the consultant. "
+        help="The meeting was agreed elsewhere (an external scheduler) over another booking of the consultant. "
              "It is recorded anyway, still counts as busy time, and waits for a manager to settle it.")
 
+    blocks_time = fields.Boolean(
+        compute="_compute_blocks_time", store=True, precompute=True, index=True,
+        help="The booking holds the consultant's time: no other booking may overlap it (exclusion constraint) "
+             "and the availability leaves it out.")
+    meeting_started = fields.Boolean(
+        compute="_compute_meeting_started", help="The meeting has begun: it can be marked completed or no-show.")
+    confirmed_at = fields.Datetime(
+        readonly=True, copy=False, help="When the booking was confirmed; a booking ever confirmed cannot be deleted.")
+
     _reference_uniq = models.Constraint("UNIQUE(reference)", "A booking with this reference already exists.")
-    # a conflicting booking (agreed in Calendly or Cal.com over another one) is kept out of the
-    # constraint so it can be recorded; it still counts as busy time (availability selects by state)
+    # a conflicting booking (agreed in an external scheduler over another one) is kept out of the
+    # constraint so it can be recorded; it still counts as busy time (availability reads blocks_time).
+    # Which states block time is ``_compute_blocks_time``: extensions add theirs there, never here.
     _no_overlap = models.Constraint(
         "EXCLUDE USING GIST (int4range(consultant_id, consultant_id, '[]') WITH =, "
         "tsrange(blocked_start, blocked_stop, '[)') WITH &&) "
-        "WHERE (state IN ('confirmed', 'completed', 'no_show', 'pending_payment') AND conflict IS NOT TRUE)",
+        "WHERE (blocks_time AND conflict IS NOT TRUE)",
         "This slot is no longer available.")
     _stop_after_start = models.Constraint("CHECK(stop > start)", "A booking must end after it starts.")
 
@@ -175,6 +180,31 @@ class VoltaicBooking(models.Model):
             consultant = booking.consultant_id
             booking.blocked_start = booking.start - timedelta(minutes=consultant.buffer_before_minutes)
             booking.blocked_stop = booking.stop + timedelta(minutes=consultant.buffer_after_minutes)
+
+    def _compute_meeting_started(self):
+        now = fields.Datetime.now()
+        for booking in self:
+            booking.meeting_started = bool(booking.start and booking.start <= now)
+
+    @api.depends("state")
+    def _compute_blocks_time(self):
+        blocking = self._time_blocking_states()
+        for booking in self:
+            booking.blocks_time = booking.state in blocking
+
+    @api.model
+    def _time_blocking_states(self):
+        """States whose bookings hold the consultant's time; an extension adds its own (e.g. a held slot)."""
+        return set(ACTIVE_STATES)
+
+    @api.model
+    def _blocking_domain(self):
+        """Bookings that take a consultant's time right now (availability, daily limit).
+
+        ``blocks_time`` plus what only the clock decides: an extension whose blocking bookings
+        lapse (a hold that expires) narrows this domain.
+        """
+        return Domain("blocks_time", "=", True)
 
     @api.depends("first_name", "last_name")
     def _compute_client_name(self):
@@ -193,9 +223,130 @@ class VoltaicBooking(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.context.get("voltaic_booking_service"):
+            raise UserError(self.env._(
+                "Consultations are booked with “Book Consultation” on an opportunity, on the website or "
+                "through the booking API, so that the time is checked and the client is told."))
         for vals in vals_list:
             vals.setdefault("access_token", self._new_access_token())
         return super().create(vals_list)
+
+    def write(self, vals):
+        """Times, consultant and state change only through the booking service.
+
+        A plain write of them (a drag in a calendar view, the list, RPC) goes through the service
+        instead: new times are a reschedule (availability, working hours, notice and daily limit
+        checked, client and consultant told, meeting and Google event moved), a new state is the
+        matching action (cancel, complete, no-show). What has no such path is refused.
+        """
+        if self.env.context.get("voltaic_booking_service") or not SERVICE_FIELDS & vals.keys():
+            return super().write(vals)
+        return self._write_through_service(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        for booking in self:
+            if booking.confirmed_at or booking.state in ACTIVE_STATES:
+                raise UserError(self.env._(
+                    "Consultation %s was confirmed and cannot be deleted: cancel it instead.", booking.reference))
+
+    def _service_write(self, vals):
+        """The booking service's own write of times, consultant and state (state transitions checked)."""
+        if "state" in vals:
+            self._check_transition(vals["state"])
+        return self.with_context(voltaic_booking_service=True).write(vals)
+
+    @api.model
+    def _state_transitions(self):
+        """Every state change a booking may make (``{from: {to, ...}}``); extensions add theirs."""
+        return {
+            "confirmed": {"cancelled", "completed", "no_show", "rescheduled"},
+            "completed": {"no_show", "confirmed"},
+            "no_show": {"confirmed", "completed"},
+            "cancelled": set(),
+            "rescheduled": set(),
+        }
+
+    def _check_transition(self, new_state):
+        transitions = self._state_transitions()
+        for booking in self:
+            if booking.state != new_state and new_state not in transitions.get(booking.state, ()):
+                labels = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(self.env._(
+                    "%(reference)s cannot go from “%(old)s” to “%(new)s”.", reference=booking.reference,
+                    old=labels.get(booking.state), new=labels.get(new_state)))
+
+    def _write_through_service(self, vals):
+        """A plain write of service fields, done the service's way (see ``write``)."""
+        vals = dict(vals)
+        if "consultant_id" in vals and any(b.consultant_id.id != vals["consultant_id"] for b in self):
+            raise UserError(self.env._(
+                "A consultation cannot be handed to another consultant: cancel it and book a new one "
+                "with the other consultant."))
+        vals.pop("consultant_id", None)
+        new_state = vals.pop("state", None)
+        times = {name: vals.pop(name) for name in ("start", "stop", "duration") if name in vals}
+        if vals:
+            super().write(vals)
+        if times:
+            for booking in self:
+                booking._reschedule_from_write(times)
+        if new_state:
+            actions = {"cancelled": "action_cancel", "completed": "action_complete", "no_show": "action_mark_no_show"}
+            for booking in self.filtered(lambda b: b.state != new_state):
+                if new_state not in actions:
+                    labels = dict(self._fields["state"]._description_selection(self.env))
+                    raise UserError(self.env._(
+                        "The state of %(reference)s cannot be set to “%(state)s” by hand: use the buttons of the "
+                        "booking (Reschedule, Cancel, Mark Completed, No-Show).",
+                        reference=booking.reference, state=labels.get(new_state, new_state)))
+                getattr(booking, actions[new_state])()
+        return True
+
+    def _reschedule_from_write(self, times):
+        """New ``start``/``stop``/``duration`` written by hand (e.g. dragged in a calendar): a reschedule."""
+        self.ensure_one()
+        to_datetime = fields.Datetime.to_datetime
+        start = to_datetime(times["start"]) if times.get("start") else self.start
+        if times.get("stop"):
+            minutes = round((to_datetime(times["stop"]) - start).total_seconds() / 60)
+        elif times.get("duration"):
+            minutes = int(times["duration"])
+        else:
+            minutes = self.duration
+        if start == self.start and minutes == self.duration:
+            return
+        if minutes <= 0:
+            raise UserError(self.env._("A consultation must end after it starts."))
+        try:
+            self._reschedule(start, minutes)
+        except SlotUnavailableError as error:
+            raise UserError(self._unavailable_message(start, error.alternatives)) from None
+        except BookingValidationError as error:
+            raise UserError("\n".join(error.fields.values())) from None
+
+    def _unavailable_message(self, start, alternatives):
+        """Why a hand-made move was refused, with the nearest free times in the user's time zone."""
+        self.ensure_one()
+        tz_name = self.env.user.tz or self.consultant_id.tz or "UTC"
+        message = self.env._(
+            "%(consultant)s cannot meet at %(time)s: outside working hours, on time off, too close to now or to "
+            "another meeting, or the day is fully booked. Choose a free time with “Reschedule”.",
+            consultant=self.consultant_id.name,
+            time=format_datetime(self.env, start, tz=tz_name, dt_format="EEE d MMM y, HH:mm"))
+        if alternatives:
+            free = ", ".join(format_datetime(self.env, slot_start.replace(tzinfo=None), tz=tz_name,
+                                             dt_format="EEE d MMM, HH:mm")
+                             for slot_start, _slot_end in alternatives)
+            message += " " + self.env._("Free times nearby: %s.", free)
+        return message
+
+    def _check_meeting_started(self):
+        self.ensure_one()
+        if self.start > fields.Datetime.now():
+            raise UserError(self.env._(
+                "%s has not started yet: it can be marked completed or no-show once the meeting has begun.",
+                self.reference))
 
     @api.model
     def _new_reference(self):
@@ -223,7 +374,7 @@ class VoltaicBooking(models.Model):
             if booking.state != "confirmed":
                 raise UserError(self.env._("Only confirmed bookings can be cancelled (%s).", booking.reference))
         for booking in self:
-            booking.write({
+            booking._service_write({
                 "state": "cancelled",
                 "cancelled_at": fields.Datetime.now(),
                 "cancellation_reason": reason or False,
@@ -231,7 +382,7 @@ class VoltaicBooking(models.Model):
             })
         for booking in self.sudo():
             if booking.event_id:
-                booking.event_id.with_context(no_mail_to_attendees=True).action_archive()
+                booking.event_id.with_context(no_mail_to_attendees=True, voltaic_booking_service=True).action_archive()
             if booking.lead_id:
                 body = self.env._("Consultation %(reference)s on %(date)s was cancelled.",
                                   reference=booking.reference, date=booking._format_start_for_log())
@@ -243,11 +394,12 @@ class VoltaicBooking(models.Model):
         return True
 
     def action_complete(self):
-        """The meeting took place."""
+        """The meeting took place (only once it has started)."""
         for booking in self:
             if booking.state != "confirmed":
                 raise UserError(self.env._("Only confirmed bookings can be completed (%s).", booking.reference))
-        self.write({"state": "completed"})
+            booking._check_meeting_started()
+        self._service_write({"state": "completed"})
         self._notify_completed()
         self._update_lead("completed")
         return True
@@ -258,7 +410,8 @@ class VoltaicBooking(models.Model):
             if booking.state not in ("confirmed", "completed"):
                 raise UserError(self.env._("Only confirmed or completed bookings can be marked as no-show (%s).",
                                            booking.reference))
-        self.write({"state": "no_show"})
+            booking._check_meeting_started()
+        self._service_write({"state": "no_show"})
         self._notify_no_show()
         self._update_lead("no_show")
         return True
@@ -324,7 +477,7 @@ class VoltaicBooking(models.Model):
         """Write the new time on the booking and its meeting, in a savepoint (see ``_reschedule``)."""
         self._lock_consultant(self.consultant_id)
         with _expected_conflict(), self.env.cr.savepoint():
-            self.write({
+            self._service_write({
                 "start": new_start.replace(tzinfo=None),
                 "stop": (new_start + timedelta(minutes=duration)).replace(tzinfo=None),
                 "duration": duration,
@@ -333,7 +486,7 @@ class VoltaicBooking(models.Model):
             })
             if self.event_id:
                 self.event_id.with_context(
-                    no_mail_to_attendees=True, skip_attendee_notification=True,
+                    no_mail_to_attendees=True, skip_attendee_notification=True, voltaic_booking_service=True,
                 ).write({"start": self.start, "stop": self.stop})
             self.env.flush_all()
             if check_limit:
@@ -389,9 +542,29 @@ class VoltaicBooking(models.Model):
             booking = booking_model._create_booking(clean, conflict)
         if conflict:
             booking._notify_conflict()
-        if booking.state != "pending_payment":  # a held slot is announced once paid
-            booking._notify_booked()
+        if booking.state == "confirmed":  # an extension may hold the slot first (and confirm later)
+            booking._confirm()
         return booking
+
+    def _confirm(self):
+        """Confirm bookings: the one confirmation path of every channel and extension.
+
+        Marks them confirmed (``confirmed_at``), creates their meetings, announces them (mails,
+        Google) and moves their leads to "scheduled". A booking the service just created in
+        ``confirmed`` comes here at once; an extension that held a slot first (a payment) calls it
+        once the hold turns into a booking.
+        """
+        now = fields.Datetime.now()
+        for booking in self.sudo():
+            values = {"confirmed_at": now}
+            if booking.state != "confirmed":
+                values["state"] = "confirmed"
+            booking._service_write(values)
+            if not booking.event_id:
+                booking.event_id = booking._create_event()
+        self._notify_booked()
+        self._update_lead("scheduled")
+        return True
 
     @api.model
     def _lock_consultant(self, consultant):
@@ -406,8 +579,17 @@ class VoltaicBooking(models.Model):
         committed booking: a clean exclusion violation, i.e. a 409.
         """
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_NAMESPACE, consultant.id])
-        # slots held for a payment that did not come in time are free again (see booking_payment.py)
+        # time held for a client that lapsed (an extension's holds) is free again before anyone takes it
         self._release_expired_holds(consultant)
+
+    @api.model
+    def _release_expired_holds(self, consultants=None):
+        """Hook: free the time of bookings whose hold lapsed (under the consultant's lock, and by cron).
+
+        The core holds nothing; an extension that holds slots (e.g. while the client pays) releases
+        its expired holds here and returns them.
+        """
+        return self.browse()
 
     @api.model
     def _create_booking(self, clean, conflict=False):
@@ -416,9 +598,8 @@ class VoltaicBooking(models.Model):
         with _expected_conflict(), self.env.cr.savepoint():
             partner = self._find_or_create_partner(clean)
             lead = self._find_or_create_lead(clean, partner)
-            booking = self.create({**self._prepare_booking_values(clean, partner, lead), "conflict": conflict})
-            if booking.state != "pending_payment":  # a held slot gets its meeting once paid
-                booking.event_id = booking._create_event()
+            booking = self.with_context(voltaic_booking_service=True).create(
+                {**self._prepare_booking_values(clean, partner, lead), "conflict": conflict})
             self.env.flush_all()
             if not clean["allow_conflict"]:
                 booking._check_daily_limit()
@@ -597,7 +778,7 @@ class VoltaicBooking(models.Model):
                 "New consultation with %(consultant)s on %(date)s.",
                 consultant=consultant.name, date=self._format_utc(clean["start"])))
             return lead
-        medium = self.env.ref(SOURCE_MEDIUMS.get(clean["source"], "utm.utm_medium_direct"), raise_if_not_found=False)
+        medium = self.env.ref(self._source_medium_xmlid(clean["source"]), raise_if_not_found=False)
         name = f"{clean['first_name']} {clean['last_name']}"
         lead_vals = {
             "name": self.env._("Consultation: %s", clean["subject"] or name),
@@ -620,6 +801,11 @@ class VoltaicBooking(models.Model):
         if consultant.team_id:
             lead_vals["team_id"] = consultant.team_id.id
         return lead_model.with_context(mail_create_nosubscribe=True).create(lead_vals)
+
+    @api.model
+    def _source_medium_xmlid(self, source):
+        """The UTM medium of a new opportunity booked through ``source``; extensions add their sources."""
+        return SOURCE_MEDIUMS.get(source, "utm.utm_medium_direct")
 
     @api.model
     def _prepare_booking_values(self, clean, partner, lead):
@@ -711,13 +897,12 @@ class VoltaicBooking(models.Model):
         zone = consultant._zone()
         local_day = self.start.replace(tzinfo=UTC).astimezone(zone).date()
         day_start, day_end = slot_lib.local_day_bounds(local_day, local_day, zone)
-        count = self.search_count([
-            ("consultant_id", "=", consultant.id),
-            "|", ("state", "in", ACTIVE_STATES),
-            "&", ("state", "=", "pending_payment"), ("hold_expires_at", ">", fields.Datetime.now()),
-            ("start", ">=", day_start.replace(tzinfo=None)),
-            ("start", "<", day_end.replace(tzinfo=None)),
-        ])
+        count = self.search_count(Domain.AND([
+            self._blocking_domain(),
+            [("consultant_id", "=", consultant.id),
+             ("start", ">=", day_start.replace(tzinfo=None)),
+             ("start", "<", day_end.replace(tzinfo=None))],
+        ]))
         if count > consultant.daily_booking_limit:
             raise SlotUnavailableError(
                 self.env._("This consultant is fully booked on that day."),
@@ -854,6 +1039,22 @@ class VoltaicBooking(models.Model):
             attendee_name=self.client_name,
             cancelled=self.state == "cancelled",
         )
+
+    def _mail_summary_rows(self):
+        """Extra ``(label, value)`` rows of the confirmation e-mail's summary table; extensions add theirs."""
+        self.ensure_one()
+        return []
+
+    def _client_redirect_path(self, token):
+        """Where a client who just booked (or opens the confirmation) must go instead of the confirmation
+        page, e.g. an extension's step that comes first; ``False`` for the confirmation itself."""
+        self.ensure_one()
+        return False
+
+    def _api_extra_values(self):
+        """Additional keys of the API's answer about this booking (an extension's own, e.g. a payment)."""
+        self.ensure_one()
+        return {}
 
     @api.model
     def _from_token(self, reference, token):

@@ -24,9 +24,6 @@ class VoltaicBooking(models.Model):
 
     _inherit = "voltaic.booking"
 
-    # the client's feedback rating (1-5, 0 = not rated); added here for the reports because no
-    # other part defined it yet -- the notifications part (feedback requests) fills it
-    rating = fields.Integer(default=0, help="The client's rating from 1 to 5; 0 when not rated.")
     consultant_notes = fields.Html(
         help="Internal notes of the consultant; posted on the opportunity once the meeting is completed.")
 
@@ -87,13 +84,6 @@ class VoltaicBooking(models.Model):
     # ------------------------------------------------------------------
     # The booking service and the lead hook
     # ------------------------------------------------------------------
-
-    @api.model
-    def _book(self, values):
-        booking = super()._book(values)
-        if booking.state != "pending_payment":  # a held slot moves the lead once paid
-            booking._update_lead("scheduled")
-        return booking
 
     def _update_lead(self, outcome):
         """Move the leads to the configured stage and, after a completed meeting, plan the follow-up.

@@ -53,6 +53,7 @@ BATCH_SIZE = 500
 class VoltaicBooking(models.Model):
     _inherit = "voltaic.booking"
 
+    rating = fields.Integer(default=0, copy=False, help="The client's rating from 1 to 5; 0 when not rated.")
     feedback = fields.Text(copy=False, help="The client's comment on the consultation.")
     feedback_at = fields.Datetime(string="Feedback Received", readonly=True, copy=False)
     completed_at = fields.Datetime(string="Completed On", readonly=True, copy=False)

@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..lib import slots as slot_lib
 
@@ -215,22 +217,21 @@ class VoltaicConsultant(models.Model):
         day_counts = defaultdict(lambda: defaultdict(int))
         zones = {consultant.id: consultant._zone() for consultant in self}
         ignored_ids = tuple(ignore_bookings.ids) if ignore_bookings else (0,)
-        self.env["voltaic.booking"].flush_model(
-            ["consultant_id", "state", "hold_expires_at", "blocked_start", "blocked_stop", "start", "event_id"])
         self.env["calendar.event"].flush_model(
             ["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
         self.env["calendar.attendee"].flush_model(["partner_id", "event_id", "state"])
         naive_start = start.astimezone(UTC).replace(tzinfo=None)
         naive_end = end.astimezone(UTC).replace(tzinfo=None)
-        self.env.cr.execute("""
-            SELECT consultant_id, blocked_start, blocked_stop, start
-              FROM voltaic_booking
-             WHERE consultant_id = ANY(%s)
-               AND (state IN %s OR (state = 'pending_payment' AND hold_expires_at > %s))
-               AND id NOT IN %s
-               AND blocked_start < %s
-               AND blocked_stop > %s
-        """, [self.ids, ACTIVE_STATES, fields.Datetime.now(), ignored_ids, naive_end, naive_start])
+        bookings = self.env["voltaic.booking"].sudo()
+        query = bookings._search(Domain.AND([
+            bookings._blocking_domain(),
+            [("consultant_id", "in", self.ids),
+             ("id", "not in", list(ignored_ids)),
+             ("blocked_start", "<", naive_end),
+             ("blocked_stop", ">", naive_start)],
+        ]))
+        self.env.cr.execute(query.select(*(
+            SQL.identifier(query.table, name) for name in ("consultant_id", "blocked_start", "blocked_stop", "start"))))
         for consultant_id, blocked_start, blocked_stop, booking_start in self.env.cr.fetchall():
             busy[consultant_id].append((blocked_start.replace(tzinfo=UTC), blocked_stop.replace(tzinfo=UTC)))
             local_day = booking_start.replace(tzinfo=UTC).astimezone(zones[consultant_id]).date()

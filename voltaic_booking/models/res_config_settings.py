@@ -5,16 +5,6 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     # --- booking (foundation) ---
-    # --- payments (issue 9) ---
-    voltaic_payment_hold_minutes = fields.Integer(
-        string="Hold the Slot While Paying (minutes)", config_parameter="voltaic_booking.payment_hold_minutes",
-        default=15)
-    voltaic_refund_window_hours = fields.Integer(
-        string="Refund When Cancelled Until (hours before)", config_parameter="voltaic_booking.refund_window_hours",
-        default=24)
-    voltaic_cancellation_policy = fields.Char(
-        string="Cancellation Policy", config_parameter="voltaic_booking.cancellation_policy")
-
     voltaic_rate_limit_per_minute = fields.Integer(
         string="Public Requests per Minute and IP",
         config_parameter="voltaic_booking.rate_limit_per_minute", default=10,
@@ -107,37 +97,3 @@ class ResConfigSettings(models.TransientModel):
         string="Wait for Google (seconds)", config_parameter="voltaic_booking.google_timeout_seconds",
         default=3.0, help="How long a slots request waits for fresh busy times; if Google is slower, "
                           "the slots use the busy times already stored.")
-    # --- calendly and cal.com (issue 8) ---
-    voltaic_calendly_signing_key = fields.Char(
-        string="Calendly Signing Key", config_parameter="voltaic_booking.calendly_signing_key",
-        groups="base.group_system",
-        help="Signs Calendly's webhooks. Set by “Register with Calendly”, or paste the signing_key of a subscription "
-             "you created yourself.")
-    voltaic_calendly_api_token = fields.Char(
-        string="Calendly Personal Access Token", config_parameter="voltaic_booking.calendly_api_token",
-        groups="base.group_system", help="Registers the webhook and reads bookings back for the reconciliation.")
-    voltaic_calendly_scope = fields.Selection(
-        [("organization", "Whole Organization"), ("user", "Token Owner Only")], string="Calendly Scope",
-        config_parameter="voltaic_booking.calendly_scope", default="organization",
-        help="Whose bookings come in: every member of the Calendly organization (the token owner must be an "
-             "owner or admin), or the token owner only.")
-    voltaic_calcom_webhook_secret = fields.Char(
-        string="Cal.com Webhook Secret", config_parameter="voltaic_booking.calcom_webhook_secret",
-        groups="base.group_system",
-        help="Signs Cal.com's webhooks. Set by “Register with Cal.com”, or paste the secret of a webhook you "
-             "created yourself.")
-    voltaic_calcom_api_key = fields.Char(
-        string="Cal.com API Key", config_parameter="voltaic_booking.calcom_api_key", groups="base.group_system",
-        help="Registers the webhook and reads bookings back for the reconciliation (cal_live_…).")
-    voltaic_calcom_api_url = fields.Char(
-        string="Cal.com API URL", config_parameter="voltaic_booking.calcom_api_url",
-        help="Empty for cal.com (https://api.cal.com); the API address of a self-hosted Cal.com otherwise.")
-    voltaic_provider_skip_confirmation = fields.Boolean(
-        string="No Confirmations of Ours for Provider Bookings",
-        config_parameter="voltaic_booking.provider_skip_confirmation",
-        help="Calendly and Cal.com already mail the client: do not send our confirmation and change emails for "
-             "bookings made there.")
-    voltaic_provider_reconcile_days = fields.Integer(
-        string="Reconcile the Next (days)", config_parameter="voltaic_booking.provider_reconcile_days", default=60,
-        help="The reconciliation reads back the bookings of the last two days and of this many days ahead.")
-    # --- payments (issue 9) ---

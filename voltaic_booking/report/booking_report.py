@@ -68,7 +68,6 @@ class VoltaicBookingReport(models.Model):
                                    help="Share of bookings whose opportunity is won.")
     won_revenue = fields.Float(readonly=True,
                                help="Expected revenue of won opportunities, counted once per opportunity.")
-    revenue = fields.Float(readonly=True, help="Paid for the consultation and not refunded (paid consultations).")
     lead_time_days = fields.Float(string="Lead Time (days)", aggregator="avg", readonly=True,
                                   help="Days between the booking and the meeting.")
 
@@ -82,8 +81,7 @@ class VoltaicBookingReport(models.Model):
                   FROM voltaic_booking b
                   JOIN voltaic_consultant c ON c.id = b.consultant_id
                   LEFT JOIN resource_resource r ON r.id = c.resource_id
-                 -- holds never paid (paid consultations) were not bookings
-                 WHERE b.state NOT IN ('rescheduled', 'pending_payment', 'payment_failed', 'abandoned')
+                 WHERE %(condition)s
             )
             SELECT b.id,
                    b.id AS booking_id,
@@ -118,8 +116,8 @@ class VoltaicBookingReport(models.Model):
                        AS conversion_rate,
                    CASE WHEN l.won_status = 'won' AND b.lead_rank = 1 THEN COALESCE(l.expected_revenue, 0) ELSE 0 END
                        AS won_revenue,
-                   EXTRACT(EPOCH FROM (b.start - b.create_date)) / 86400.0 AS lead_time_days,
-                   COALESCE(b.amount_paid, 0) AS revenue
+                   EXTRACT(EPOCH FROM (b.start - b.create_date)) / 86400.0 AS lead_time_days
+                   %(extra_columns)s
               FROM bookings b
               LEFT JOIN crm_lead l ON l.id = b.lead_id
               LEFT JOIN res_partner p ON p.id = b.partner_id
@@ -129,7 +127,17 @@ class VoltaicBookingReport(models.Model):
             no_show_rate=_closed_rate("no_show"),
             cancellation_rate=_closed_rate("cancelled"),
             rating=self._rating_sql(),
+            condition=self._booking_condition_sql(),
+            extra_columns=self._extra_columns_sql(),
         )
+
+    def _booking_condition_sql(self):
+        """Which bookings (alias ``b``) the analysis counts; an extension leaves out what never was a meeting."""
+        return SQL("b.state != 'rescheduled'")
+
+    def _extra_columns_sql(self):
+        """Extra columns (``, expression AS field``) an extension adds to the analysis (alias ``b``: bookings)."""
+        return SQL()
 
     def _rating_sql(self):
         """The client's rating (1-5) when given; NULL otherwise, so averages only count rated bookings."""

@@ -14,11 +14,5 @@ from . import test_concurrency
 from . import test_access
 from . import test_notifications
 from . import test_booking_page
-from . import test_signatures
-from . import test_webhook_processing
-from . import test_webhooks
-from . import test_provider_sync
-from . import test_providers
 from . import test_self_service
 from . import test_translations
-from . import test_payments

@@ -42,7 +42,7 @@ DAY = datetime(2031, 6, 3)
 class ConcurrencyMixin:
     """Committed consultant, threads with their own connections, and the request-like booking race.
 
-    Shared with tests/test_payments.py (paid consultations: ``consultant_values`` adds a price).
+    Shared with companion addons (e.g. paid consultations: ``consultant_values`` adds a price).
     """
 
     consultant_values = {}
@@ -114,9 +114,9 @@ class ConcurrencyMixin:
         cr.execute("""
             INSERT INTO voltaic_booking (reference, consultant_id, start, stop, blocked_start, blocked_stop,
                                          duration, meeting_type, first_name, last_name, email, language,
-                                         state, source, access_token, create_date, write_date)
+                                         state, blocks_time, source, access_token, create_date, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, %s, 'video', 'Race', 'Client', 'race@vbt-client.example', 'en',
-                    'confirmed', 'api', %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                    'confirmed', TRUE, 'api', %s, now() at time zone 'UTC', now() at time zone 'UTC')
         """, [f"VLT-RACE-{secrets.token_hex(4).upper()}", self.consultant_id, start, stop,
               start, stop + timedelta(minutes=buffer_after), minutes, secrets.token_urlsafe(32)])
 

@@ -5,7 +5,7 @@ import psycopg2.errors
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .booking import _expected_conflict
+from odoo.addons.voltaic_booking.models.booking import _expected_conflict
 from .provider_mapping import PROVIDER_SELECTION
 
 UTC = timezone.utc
@@ -19,6 +19,9 @@ class VoltaicBooking(models.Model):
 
     _inherit = "voltaic.booking"
 
+    source = fields.Selection(
+        selection_add=[("calendly", "Calendly"), ("calcom", "Cal.com")],
+        ondelete={"calendly": "set default", "calcom": "set default"})
     external_provider = fields.Selection(PROVIDER_SELECTION, string="Provider", readonly=True, copy=False)
     external_uid = fields.Char(
         string="Provider Booking ID", readonly=True, copy=False,
@@ -39,6 +42,12 @@ class VoltaicBooking(models.Model):
     # ------------------------------------------------------------------
     # Hooks of the booking service
     # ------------------------------------------------------------------
+
+    @api.model
+    def _source_medium_xmlid(self, source):
+        if source in PROVIDER_SOURCES:
+            return f"voltaic_booking_calendly.utm_medium_booking_{source}"
+        return super()._source_medium_xmlid(source)
 
     def _skip_client_confirmation(self):
         """Provider bookings: the provider mails the client itself when the setting says so."""
@@ -134,7 +143,7 @@ class VoltaicBooking(models.Model):
     def _provider_revert_no_show(self):
         """The provider took back a no-show: the meeting took place (or is still ahead)."""
         for booking in self.sudo().filtered(lambda b: b.state == "no_show"):
-            booking.state = "confirmed"
+            booking._service_write({"state": "confirmed"})
             booking.message_post(body=self.env._("No-show removed in %s.", booking._provider_label()))
             if booking.stop <= fields.Datetime.now():
                 booking.action_complete()

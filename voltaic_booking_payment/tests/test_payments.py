@@ -13,9 +13,9 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, HttpCase, freeze_time, tagged
 
-from ..exceptions import SlotUnavailableError
-from .common import NOW, VoltaicBookingCase, local
-from .test_concurrency import ConcurrencyMixin
+from odoo.addons.voltaic_booking.exceptions import SlotUnavailableError
+from odoo.addons.voltaic_booking.tests.common import NOW, VoltaicBookingCase, local
+from odoo.addons.voltaic_booking.tests.test_concurrency import ConcurrencyMixin
 
 UTC = timezone.utc
 

@@ -21,7 +21,7 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
         return self.inbox.search([])
 
     def cron_triggers(self):
-        cron = self.env.ref("voltaic_booking.ir_cron_webhook_inbox")
+        cron = self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox")
         return self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
 
     def test_calendly_delivery_is_stored_and_acknowledged(self):
@@ -51,7 +51,7 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
         self.assertEqual((response.status_code, response.json()), (200, {"status": "accepted"}))
         self.assertEqual(self.rows().mapped("event_type"), ["BOOKING_CANCELLED", "BOOKING_CREATED"])
 
-    @mute_logger("odoo.addons.voltaic_booking.controllers.webhooks")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.controllers.webhooks")
     def test_tampered_delivery_is_refused_and_not_stored(self):
         _data, raw = fixture("calendly_invitee_created")
         headers = calendly_headers(raw)
@@ -64,7 +64,7 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
                          .status_code, 401)
         self.assertFalse(self.rows())
 
-    @mute_logger("odoo.addons.voltaic_booking.controllers.webhooks")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.controllers.webhooks")
     def test_expired_calendly_signature_is_refused(self):
         _data, raw = fixture("calendly_invitee_created")
         old = calendly_headers(raw, timestamp=time.time() - 4 * 60)
@@ -73,7 +73,7 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
         self.assertEqual(response.json()["status"], "invalid_signature")
         self.assertFalse(self.rows())
 
-    @mute_logger("odoo.addons.voltaic_booking.controllers.webhooks")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.controllers.webhooks")
     def test_missing_signature_is_refused(self):
         _data, raw = fixture("calendly_invitee_created")
         plain = {"Content-Type": "application/json"}
@@ -82,7 +82,7 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
                 self.assertEqual(self.post(path, raw, plain).status_code, 401)
         self.assertFalse(self.rows())
 
-    @mute_logger("odoo.addons.voltaic_booking.controllers.webhooks")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.controllers.webhooks")
     def test_unconfigured_secret_refuses_everything(self):
         self.env["ir.config_parameter"].sudo().set_param("voltaic_booking.calcom_webhook_secret", "")
         _data, raw = fixture("calcom_booking_created")

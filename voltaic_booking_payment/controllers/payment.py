@@ -38,7 +38,7 @@ class BookingPayment(PaymentPortal):
         }
         if booking.state == "pending_payment":
             values.update(self._booking_payment_values(booking))
-        return request.render("voltaic_booking.booking_pay", values)
+        return request.render("voltaic_booking_payment.booking_pay", values)
 
     @http.route("/book-consultation/pay/<string:reference>/transaction", type="jsonrpc", auth="public")
     def booking_pay_transaction(self, reference, access_token=None, **kwargs):

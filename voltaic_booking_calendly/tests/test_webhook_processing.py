@@ -145,7 +145,7 @@ class TestCalendlyProcessing(ProviderCase):
             self.assertEqual(row.state, "done")
             self.assertEqual(booking.state, "completed", "the meeting is over: it took place after all")
 
-    @mute_logger("odoo.addons.voltaic_booking.models.webhook_inbox")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.models.webhook_inbox")
     def test_no_show_before_its_booking_waits_and_applies(self):
         row = self.deliver("calendly", "calendly_no_show_created")
         self.assertEqual(row.state, "pending", "retried: the booking may still arrive")
@@ -157,7 +157,7 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertEqual(row.state, "done")
         self.assertEqual(booking.state, "no_show")
 
-    @mute_logger("odoo.addons.voltaic_booking.models.webhook_inbox")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.models.webhook_inbox")
     def test_unknown_host_fails_visibly_and_reprocesses_after_mapping(self):
         data, _raw = fixture("calendly_invitee_created")
         data["payload"]["scheduled_event"]["event_memberships"][0]["user_email"] = "anna@private-mail.example"
@@ -250,7 +250,7 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertEqual(booking.duration, 45)
         self.assertFalse(booking.conflict, "nothing overlaps it")
 
-    @mute_logger("odoo.addons.voltaic_booking.models.webhook_inbox")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.models.webhook_inbox")
     def test_a_failure_is_retried_with_backoff_and_then_succeeds(self):
         booking_class = type(self.bookings)
         original = booking_class._book
@@ -277,7 +277,7 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertFalse(row.last_error)
         self.assertEqual(len(self.provider_bookings("calendly")), 1)
 
-    @mute_logger("odoo.addons.voltaic_booking.models.webhook_inbox")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.models.webhook_inbox")
     def test_after_the_last_try_the_delivery_fails(self):
         booking_class = type(self.bookings)
 

@@ -97,7 +97,7 @@ class TestReconciliation(ProviderCase):
         self.assertEqual(tom.state, "cancelled")
         self.assertIn("Cancelled by phone.", tom.cancellation_reason)
 
-    @mute_logger("odoo.addons.voltaic_booking.models.provider_sync")
+    @mute_logger("odoo.addons.voltaic_booking_calendly.models.provider_sync")
     def test_a_provider_error_does_not_stop_the_other(self):
         http = FakeProviderHttp({
             ("GET", f"{CALENDLY}/users/me"): UNAUTHENTICATED,

@@ -1,4 +1,4 @@
-"""Paid consultations: prices, the slot held while the client pays, payment, release and refund.
+"""Paid consultations on bookings: prices, the slot held while the client pays, payment, release and refund.
 
 A consultation with a price (per consultant and duration, company currency)
 booked on the website or through the API is created by the booking service in
@@ -18,57 +18,44 @@ import logging
 from datetime import timedelta, timezone
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools.misc import format_amount
+
+from odoo.addons.voltaic_booking.lib import slots as slot_lib
 
 UTC = timezone.utc
 
 _logger = logging.getLogger(__name__)
 
-DURATIONS = (15, 30, 60, 90, 120)
 PAID_SOURCES = ("website", "api")
 DEFAULT_HOLD_MINUTES = 15
 DEFAULT_REFUND_WINDOW_HOURS = 24
 
-# every state change a booking may make; anything else is refused with a clear error
+# the state changes paid consultations add to the core's (see ``_state_transitions``)
 TRANSITIONS = {
     "pending_payment": {"confirmed", "payment_failed", "abandoned", "cancelled"},
-    "confirmed": {"cancelled", "completed", "no_show", "rescheduled", "refunded"},
-    "completed": {"no_show", "confirmed"},
-    "no_show": {"confirmed", "completed"},
+    "confirmed": {"refunded"},
     "cancelled": {"refunded"},
     # a late payment re-takes a slot still free, or is refunded
     "payment_failed": {"confirmed", "refunded"},
     "abandoned": {"confirmed", "refunded"},
-    "rescheduled": set(),
     "refunded": set(),
 }
-
-
-class VoltaicConsultant(models.Model):
-    _inherit = "voltaic.consultant"
-
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    price_15 = fields.Monetary(string="Price (15 minutes)", currency_field="currency_id", default=0.0)
-    price_30 = fields.Monetary(string="Price (30 minutes)", currency_field="currency_id", default=0.0)
-    price_60 = fields.Monetary(string="Price (60 minutes)", currency_field="currency_id", default=0.0)
-    price_90 = fields.Monetary(string="Price (90 minutes)", currency_field="currency_id", default=0.0)
-    price_120 = fields.Monetary(string="Price (120 minutes)", currency_field="currency_id", default=0.0)
-
-    _prices_positive = models.Constraint(
-        "CHECK(COALESCE(price_15, 0) >= 0 AND COALESCE(price_30, 0) >= 0 AND COALESCE(price_60, 0) >= 0 "
-        "AND COALESCE(price_90, 0) >= 0 AND COALESCE(price_120, 0) >= 0)",
-        "Prices cannot be negative.")
-
-    def _price_for(self, duration):
-        """Price of a ``duration``-minute consultation, 0 when free."""
-        self.ensure_one()
-        return self[f"price_{duration}"] if duration in DURATIONS else 0.0
+PAYMENT_STATES = [
+    ("pending_payment", "Pending Payment"),
+    ("payment_failed", "Payment Failed"),
+    ("abandoned", "Abandoned"),
+    ("refunded", "Refunded"),
+]
 
 
 class VoltaicBooking(models.Model):
     _inherit = "voltaic.booking"
 
+    state = fields.Selection(
+        selection_add=PAYMENT_STATES,
+        ondelete={state: lambda bookings: bookings._service_write({"state": "cancelled"})
+                  for state, _label in PAYMENT_STATES})
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False,
                              help="Price of the consultation when it was booked; 0 for a free one.")
@@ -84,18 +71,27 @@ class VoltaicBooking(models.Model):
          ("manual", "Refund by Hand")], default="none", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
-    # State machine
+    # State machine: a held slot blocks the consultant's time until it is paid or expires
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        if "state" in vals:
-            for booking in self:
-                if booking.state != vals["state"] and vals["state"] not in TRANSITIONS.get(booking.state, ()):
-                    labels = dict(self._fields["state"]._description_selection(self.env))
-                    raise UserError(self.env._(
-                        "%(reference)s cannot go from “%(old)s” to “%(new)s”.", reference=booking.reference,
-                        old=labels.get(booking.state), new=labels.get(vals["state"])))
-        return super().write(vals)
+    @api.model
+    def _state_transitions(self):
+        transitions = {state: set(targets) for state, targets in super()._state_transitions().items()}
+        for state, targets in TRANSITIONS.items():
+            transitions.setdefault(state, set()).update(targets)
+        return transitions
+
+    @api.model
+    def _time_blocking_states(self):
+        return super()._time_blocking_states() | {"pending_payment"}
+
+    @api.model
+    def _blocking_domain(self):
+        """A hold blocks the time only until it expires (the release cron may not have run yet)."""
+        return Domain.AND([super()._blocking_domain(), Domain.OR([
+            Domain("state", "!=", "pending_payment"),
+            Domain("hold_expires_at", ">", fields.Datetime.now()),
+        ])])
 
     # ------------------------------------------------------------------
     # The booking service: paid bookings are held, not confirmed
@@ -134,6 +130,7 @@ class VoltaicBooking(models.Model):
     @api.model
     def _release_expired_holds(self, consultants=None):
         """Holds whose time is up become ``abandoned``: their slots are free again."""
+        super()._release_expired_holds(consultants)
         domain = [("state", "=", "pending_payment"), ("hold_expires_at", "<=", fields.Datetime.now())]
         if consultants is not None:
             domain.append(("consultant_id", "in", consultants.ids))
@@ -161,16 +158,14 @@ class VoltaicBooking(models.Model):
                     voltaic_late_payment=True)._payment_retake_slot():
                 booking._payment_late_refund(transaction)
                 continue
-            booking.write({"state": "confirmed", "hold_expires_at": False, "amount_paid": transaction.amount})
-            booking.event_id = booking._create_event()
+            booking.write({"hold_expires_at": False, "amount_paid": transaction.amount})
             booking.message_post(body=self.env._(
                 "Paid %(amount)s %(currency)s (%(provider)s, %(reference)s): the consultation is confirmed.",
                 amount=transaction.amount, currency=transaction.currency_id.name,
                 provider=transaction.provider_id.name, reference=transaction.reference))
             if booking.lead_id:
                 booking.lead_id.sudo().expected_revenue = (booking.lead_id.expected_revenue or 0.0) + transaction.amount
-            booking._notify_booked()
-            booking._update_lead("scheduled")
+            booking._confirm()
 
     def _payment_retake_slot(self):
         """A late payment: take the slot back if nobody else has it (under the consultant's lock)."""
@@ -183,7 +178,7 @@ class VoltaicBooking(models.Model):
             return False
         try:
             with self.env.cr.savepoint():
-                self.write({"state": "confirmed"})
+                self._service_write({"state": "confirmed"})
                 self.env.flush_all()
         except Exception:  # pylint: disable=broad-exception-caught  # exclusion violation: someone took it
             _logger.info("Late payment of %s: the slot was taken meanwhile", self.reference)
@@ -206,7 +201,7 @@ class VoltaicBooking(models.Model):
         a late payment (see ``_payment_confirm``), never money taken for nothing.
         """
         for booking in self.sudo().filtered(lambda b: b.state == "pending_payment"):
-            booking.write({"state": state, "hold_expires_at": False})
+            booking._service_write({"state": state, "hold_expires_at": False})
             booking.message_post(body=reason)
 
     def _payment_refund(self, transaction=None):
@@ -244,7 +239,7 @@ class VoltaicBooking(models.Model):
             booking.refund_state = "done"
             booking.amount_paid = 0.0
             if booking.state in ("cancelled", "abandoned", "payment_failed"):
-                booking.write({"state": "refunded"})
+                booking._service_write({"state": "refunded"})
 
     def _payment_manager(self):
         manager = self.env.ref("voltaic_booking.group_manager").sudo().user_ids[:1]
@@ -299,45 +294,32 @@ class VoltaicBooking(models.Model):
             parts += [paid.provider_id.name, paid.reference]
         return " · ".join(parts)
 
+    def _client_redirect_path(self, token):
+        """Not booked yet (held, failed, abandoned): the payment page says where the booking stands."""
+        if self.state in ("pending_payment", "payment_failed", "abandoned"):
+            return f"/book-consultation/pay/{self.reference}?token={token}"
+        return super()._client_redirect_path(token)
+
+    def _api_extra_values(self):
+        """A paid consultation is held until paid at ``payment_url`` (additional keys of the API's 201)."""
+        values = super()._api_extra_values()
+        if self.state == "pending_payment":
+            values.update({
+                "state": self.state,
+                "amount": self.amount,
+                "currency": self.currency_id.name,
+                "hold_expires_at": slot_lib.to_utc_iso(self.hold_expires_at),
+                "payment_url": self._payment_url(),
+            })
+        return values
+
+    def _mail_summary_rows(self):
+        rows = super()._mail_summary_rows()
+        if self.amount_paid:
+            rows.append((self.env._("Paid"), self._payment_receipt()))
+        return rows
+
     def _payment_url(self):
         self.ensure_one()
         return (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/pay/{self.reference}"
                 f"?token={self._portal_ensure_token()}")
-
-
-class PaymentTransaction(models.Model):
-    _inherit = "payment.transaction"
-
-    voltaic_booking_ids = fields.Many2many(
-        "voltaic.booking", "voltaic_booking_transaction_rel", "transaction_id", "booking_id",
-        string="Consultations", readonly=True, copy=False)
-
-    @api.model
-    def _compute_reference_prefix(self, separator, **values):
-        command_list = values.get("voltaic_booking_ids")
-        if command_list:
-            bookings = self.new({"voltaic_booking_ids": command_list}).voltaic_booking_ids
-            if bookings:
-                return separator.join(bookings.mapped("reference"))
-        return super()._compute_reference_prefix(separator, **values)
-
-    def _post_process(self):
-        result = super()._post_process()
-        for transaction in self.sudo():
-            if transaction.operation == "refund":
-                bookings = transaction.source_transaction_id.voltaic_booking_ids | transaction.voltaic_booking_ids
-                if transaction.state == "done":
-                    bookings.filtered(lambda b: b.refund_state == "requested")._payment_refunded()
-                continue
-            bookings = transaction.voltaic_booking_ids
-            if not bookings:
-                continue
-            if transaction.state == "done":
-                bookings._payment_confirm(transaction)
-            elif transaction.state == "error":
-                bookings._payment_release("payment_failed", self.env._(
-                    "The payment failed (%s); the slot is free again.", transaction.state_message or ""))
-            elif transaction.state == "cancel":
-                bookings._payment_release("abandoned", self.env._(
-                    "The payment was cancelled; the slot is free again."))
-        return result

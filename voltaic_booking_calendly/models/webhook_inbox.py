@@ -18,10 +18,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
-from ..exceptions import BookingValidationError
+from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from ..lib import providers
-from ..lib import slots as slot_lib
-from .booking import NAME_MAX, PHONE_RE, TEXT_MAX
+from odoo.addons.voltaic_booking.lib import slots as slot_lib
+from odoo.addons.voltaic_booking.models.booking import NAME_MAX, PHONE_RE, TEXT_MAX
 from .provider_mapping import PROVIDER_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class VoltaicWebhookInbox(models.Model):
             # the same delivery, received twice at the same moment
             return inbox.search([("provider", "=", provider), ("delivery_key", "=", key)], limit=1), False
         if supported:
-            self.env.ref("voltaic_booking.ir_cron_webhook_inbox").sudo()._trigger()
+            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger()
         else:
             _logger.info("%s webhook: event type %r acknowledged and ignored", provider, name)
         return row, True
@@ -163,7 +163,7 @@ class VoltaicWebhookInbox(models.Model):
         later = self.sudo().search([("state", "=", "pending"), ("next_attempt_at", ">", fields.Datetime.now())],
                                    order="next_attempt_at", limit=1)
         if later:
-            self.env.ref("voltaic_booking.ir_cron_webhook_inbox").sudo()._trigger(at=later.next_attempt_at)
+            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger(at=later.next_attempt_at)
         return rows
 
     def _process(self):
@@ -204,7 +204,7 @@ class VoltaicWebhookInbox(models.Model):
         delay = timedelta(minutes=FIRST_RETRY_MINUTES * 2 ** (attempts - 1))
         next_attempt = fields.Datetime.now() + delay
         self.write({"attempts": attempts, "last_error": message, "next_attempt_at": next_attempt})
-        self.env.ref("voltaic_booking.ir_cron_webhook_inbox").sudo()._trigger(at=next_attempt)
+        self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger(at=next_attempt)
 
     def _apply(self):
         """Apply the row; ``(state, booking, result)``. Raise to retry or fail."""

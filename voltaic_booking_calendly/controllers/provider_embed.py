@@ -28,7 +28,7 @@ class ProviderSchedulingPage(http.Controller):
         if not prefill.get("name") and (prefill.get("first_name") or prefill.get("last_name")):
             prefill["name"] = " ".join(filter(None, [prefill.get("first_name"), prefill.get("last_name")]))
         embed_domain = urlsplit(request.httprequest.host_url).hostname
-        return request.render("voltaic_booking.provider_scheduling_page", {
+        return request.render("voltaic_booking_calendly.provider_scheduling_page", {
             "consultant": consultant,
             "embed_url": consultant._scheduling_embed_url(prefill, embed_domain),
             "provider_label": dict(consultant._fields["scheduling_provider"]._description_selection(
