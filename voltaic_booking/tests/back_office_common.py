@@ -1,9 +1,10 @@
 """Fixtures of the back-office tests: a schedule, consultants, sales people and managers."""
 
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase, freeze_time, new_test_user
 
 UTC = timezone.utc
 
@@ -19,6 +20,13 @@ def utc(*args):
 def naive(*args):
     """A naive UTC datetime, as stored in Odoo."""
     return datetime(*args)
+
+
+@contextmanager
+def after_start(bookings, minutes=70):
+    """The clock after the meetings of ``bookings`` began: only then can they be completed or marked no-show."""
+    with freeze_time(max(bookings.mapped("start")) + timedelta(minutes=minutes)):
+        yield
 
 
 class BackOfficeCase(TransactionCase):
@@ -98,8 +106,7 @@ class BackOfficeCase(TransactionCase):
             "buffer_before_minutes": 0,
             "buffer_after_minutes": 0,
             "slot_interval_minutes": 30,
-            "duration_30": True,
-            "duration_60": True,
+            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
             "offers_video": True,
             "offers_phone": True,
             "video_url": "https://meet.example.com/" + user.login,

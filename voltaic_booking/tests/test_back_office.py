@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .back_office_common import BackOfficeCase, naive, utc
+from .back_office_common import BackOfficeCase, after_start, naive, utc
 from odoo.addons.voltaic_booking.exceptions import SlotUnavailableError
 
 
@@ -87,7 +87,11 @@ class TestBookFromLead(BackOfficeCase):
         self.assertEqual(len(self.lead.voltaic_booking_ids), 0)
 
     def test_wizard_requires_a_slot_and_follows_the_consultant_offer(self):
-        self.other_consultant.write({"duration_30": False, "duration_90": True, "offers_video": False})
+        thirty = self.other_consultant.duration_ids.filtered(lambda line: line.duration == 30)
+        self.other_consultant.write({
+            "duration_ids": [Command.update(thirty.id, {"active": False}), Command.create({"duration": 90})],
+            "offers_video": False,
+        })
         wizard = self._wizard_form()
         self.assertEqual((wizard.duration, wizard.meeting_type), ("30", "video"))
         self.assertIn("30, 60", wizard.offer_info)
@@ -196,7 +200,8 @@ class TestBookingActions(BackOfficeCase):
 
     def test_bulk_mark_completed(self):
         second = self._book(utc(2026, 3, 6, 9, 0), consultant=self.other_consultant)
-        (self.booking | second).action_complete()
+        with after_start(self.booking | second):
+            (self.booking | second).action_complete()
         self.assertEqual(set((self.booking | second).mapped("state")), {"completed"})
 
     def test_completion_moves_lead_posts_notes_and_plans_follow_up(self):
@@ -206,7 +211,8 @@ class TestBookingActions(BackOfficeCase):
         self.booking.consultant_notes = "<p>Wants a quote for 120 kWp.</p>"
         self.assertFalse(self.lead.message_ids.filtered(lambda m: "120 kWp" in str(m.body)),
                          "notes before the meeting stay on the booking")
-        self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         self.assertEqual(self.booking.state, "completed")
         self.assertEqual(self.lead.stage_id, self.stage_met)
         activity = self._follow_ups()
@@ -214,7 +220,7 @@ class TestBookingActions(BackOfficeCase):
         self.assertRecordValues(activity, [{
             "activity_type_id": todo_call.id,
             "user_id": self.consultant_user.id,
-            "date_deadline": date(2026, 3, 5),
+            "date_deadline": date(2026, 3, 7),  # completed on the 4th, 3 days later
         }])
         self.assertIn("120 kWp", str(activity.note))
         notes = self.lead.message_ids.filtered(lambda m: "120 kWp" in str(m.body))
@@ -227,17 +233,19 @@ class TestBookingActions(BackOfficeCase):
     def test_follow_up_goes_to_the_salesperson_with_a_todo_by_default(self):
         self._configure_crm()
         self.lead.user_id = self.salesman
-        self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         self.assertRecordValues(self._follow_ups(), [{
             "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
             "user_id": self.salesman.id,
-            "date_deadline": date(2026, 3, 4),
+            "date_deadline": date(2026, 3, 6),  # completed on the 4th, 2 days later
         }])
 
     def test_no_show_asks_for_follow_up_unless_another_consultation_is_ahead(self):
         self._configure_crm()
         later = self._book(utc(2026, 3, 10, 9, 0))
-        self.booking.action_mark_no_show()
+        with after_start(self.booking):
+            self.booking.action_mark_no_show()
         self.assertEqual(self.booking.state, "no_show")
         self.assertEqual(self.lead.stage_id, self.stage_scheduled, "another consultation is still ahead")
         later.action_cancel("Changed plans")
@@ -248,7 +256,8 @@ class TestBookingActions(BackOfficeCase):
         self._configure_crm()
         self.lead.action_set_won()
         won_stage = self.lead.stage_id
-        self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         self.assertEqual(self.lead.stage_id, won_stage)
 
     def test_a_new_consultation_does_not_pull_a_lead_back(self):
@@ -257,11 +266,13 @@ class TestBookingActions(BackOfficeCase):
         self.lead.stage_id = proposal
         self._book(utc(2026, 3, 10, 9, 0))
         self.assertEqual(self.lead.stage_id, proposal)
-        self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         self.assertEqual(self.lead.stage_id, proposal)
 
     def test_no_mapping_keeps_the_stage(self):
-        self.booking.action_mark_no_show()
+        with after_start(self.booking):
+            self.booking.action_mark_no_show()
         self.assertEqual(self.lead.stage_id, self.stage_new)
 
     def test_send_reminder_now_from_the_form_and_the_list(self):
@@ -282,7 +293,10 @@ class TestBookingActions(BackOfficeCase):
         self.assertEqual(reminded, [self.booking, self.booking | second])
 
     def test_actions_refuse_wrong_states(self):
-        self.booking.action_complete()
+        with self.assertRaises(UserError, msg="not before the meeting began"):
+            self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         with self.assertRaises(UserError):
             self.booking.action_complete()
         with self.assertRaises(UserError):
@@ -300,9 +314,10 @@ class TestBookingActions(BackOfficeCase):
         parameters = self.env["ir.config_parameter"].sudo()
         self.assertEqual(parameters.get_param("voltaic_booking.stage_completed_id"), str(self.stage_met.id))
         self.assertEqual(parameters.get_param("voltaic_booking.follow_up_delay_days"), "5")
-        self.booking.action_complete()
+        with after_start(self.booking):
+            self.booking.action_complete()
         self.assertEqual(self.lead.stage_id, self.stage_met)
-        self.assertEqual(self._follow_ups().date_deadline, date(2026, 3, 7))
+        self.assertEqual(self._follow_ups().date_deadline, date(2026, 3, 9))  # completed on the 4th
 
     def test_lead_smart_button_opens_its_bookings_on_the_next_meeting(self):
         action = self.lead.action_view_voltaic_bookings()
@@ -409,7 +424,8 @@ class TestScheduleEditor(BackOfficeCase):
         leave.with_user(self.manager).write({"name": "Holiday (approved)"})
 
     def test_preview_shows_the_slots_the_website_offers(self):
-        self.consultant.write({"duration_30": False, "duration_60": True, "buffer_after_minutes": 30})
+        self.consultant.write({"duration_ids": [Command.clear(), Command.create({"duration": 60})],
+                               "buffer_after_minutes": 30})
         self._book(utc(2026, 3, 2, 9, 0))
         html = str(self.consultant.slot_preview_html)
         self.assertIn("Europe/Berlin", html)
@@ -456,9 +472,10 @@ class TestBackOfficeAccess(BackOfficeCase):
         # Carla consults on her lead; she is a salesperson too, so she also sees the unassigned lead's booking
         self.assertEqual(self._visible(self.consultant_user), self.own_booking | self.unassigned_booking)
         self.own_booking.with_user(self.consultant_user).consultant_notes = "<p>Prepared.</p>"
-        self.own_booking.with_user(self.consultant_user).action_complete()
-        with self.assertRaises(AccessError), mute_logger("odoo.models"):
-            self.unassigned_booking.with_user(self.consultant_user).action_complete()
+        with after_start(self.all_bookings):
+            self.own_booking.with_user(self.consultant_user).action_complete()
+            with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                self.unassigned_booking.with_user(self.consultant_user).action_complete()
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.otto_booking.with_user(self.consultant_user).read(["reference"])
 
@@ -481,7 +498,7 @@ class TestBackOfficeAccess(BackOfficeCase):
         self.assertEqual(self._visible(self.salesman), self.sam_booking | self.unassigned_booking)
         self.assertEqual(self.sam_lead.with_user(self.salesman).voltaic_booking_count, 1)
         self.sam_booking.with_user(self.salesman).read(["reference", "consultant_id", "start_client_display"])
-        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+        with after_start(self.sam_booking), self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.sam_booking.with_user(self.salesman).action_complete()
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.env["voltaic.booking.report"].with_user(self.salesman).search([])
@@ -495,7 +512,8 @@ class TestBackOfficeAccess(BackOfficeCase):
 
     def test_manager_sees_and_configures_everything(self):
         self.assertEqual(self._visible(self.manager), self.all_bookings)
-        self.otto_booking.with_user(self.manager).action_mark_no_show()
+        with after_start(self.otto_booking):
+            self.otto_booking.with_user(self.manager).action_mark_no_show()
         consultant = self.env["voltaic.consultant"].with_user(self.manager).create({
             "name": "New Consultant", "user_id": self.salesman.id, "resource_calendar_id": self.calendar.id,
             "tz": "Europe/Berlin",
@@ -541,8 +559,9 @@ class TestBackOfficeTour(HttpCase):
         })
         env["voltaic.consultant"].create({
             "name": "Tour Consultant", "user_id": user.id, "resource_calendar_id": calendar.id,
-            "tz": "Europe/Berlin", "min_notice_hours": 1, "max_advance_days": 30, "duration_30": True,
-            "duration_60": False, "offers_video": True, "video_url": "https://meet.example.com/tour",
+            "tz": "Europe/Berlin", "min_notice_hours": 1, "max_advance_days": 30,
+            "duration_ids": [Command.create({"duration": 30})], "offers_video": True,
+            "video_url": "https://meet.example.com/tour",
         })
         partner = env["res.partner"].create({"name": "Priya Tour", "email": "priya.tour@example.com",
                                              "tz": "Asia/Kolkata"})

@@ -31,6 +31,7 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..exceptions import SlotUnavailableError
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 UTC = timezone.utc
 
@@ -67,7 +68,7 @@ class ConcurrencyMixin:
                 "resource_calendar_id": env.company.resource_calendar_id.id,
                 "daily_booking_limit": 1, "min_notice_hours": 0, "max_advance_days": 365,
                 "buffer_before_minutes": 0, "buffer_after_minutes": 0, "slot_interval_minutes": 30,
-                "duration_30": True, "duration_60": False, "offers_video": True,
+                "duration_ids": [Command.create({"duration": 30})], "offers_video": True,
                 "video_url": "https://meet.vbt-voltaic.example/race",
                 **cls.consultant_values,
             })
@@ -80,7 +81,8 @@ class ConcurrencyMixin:
     def _remove_committed_data(cls):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["voltaic.booking"].search([("consultant_id", "=", cls.consultant_id)]).unlink()
+            env["voltaic.booking"].search([("consultant_id", "=", cls.consultant_id)]).with_context(
+                **{MODULE_UNINSTALL_FLAG: True}).unlink()  # test data: confirmed bookings are not deletable otherwise
             env["voltaic.consultant"].browse(cls.consultant_id).unlink()
             env["resource.resource"].browse(cls.resource_id).unlink()
             env["res.users"].browse(cls.user_id).unlink()
@@ -99,7 +101,8 @@ class ConcurrencyMixin:
             event_ids, lead_ids, partner_ids = (set(filter(None, column)) for column in zip(*cr.fetchall(), [0, 0, 0]))
             env = api.Environment(cr, SUPERUSER_ID, {})
             # through the ORM: the messages and queued mails of the bookings go with them
-            env["voltaic.booking"].search([("consultant_id", "=", self.consultant_id)]).unlink()
+            env["voltaic.booking"].search([("consultant_id", "=", self.consultant_id)]).with_context(
+                **{MODULE_UNINSTALL_FLAG: True}).unlink()  # test data: confirmed bookings are not deletable otherwise
             env["calendar.event"].browse(event_ids).with_context(active_test=False).exists().unlink()
             env["crm.lead"].browse(lead_ids).with_context(active_test=False).exists().unlink()
             env["res.partner"].browse(partner_ids).exists().unlink()

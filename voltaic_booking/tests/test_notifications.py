@@ -16,6 +16,7 @@ from odoo.tools import mute_logger
 
 from ..lib import notification_times as ntimes
 from .notification_common import MEETING, NOW, NotificationCase, aware, hours
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 STOP = MEETING + timedelta(hours=1)
 
@@ -497,7 +498,7 @@ class TestReminderConcurrency(TransactionCase):
                 "tz": "UTC", "video_url": "https://meet.example.com/conny", "buffer_after_minutes": 0,
             })
             # six short meetings close together, so that their reminders are all due at one moment
-            bookings = env["voltaic.booking"].create([{
+            bookings = env["voltaic.booking"].with_context(voltaic_booking_service=True).create([{
                 "consultant_id": consultant.id,
                 "start": MEETING + timedelta(minutes=20 * index),
                 "stop": MEETING + timedelta(minutes=20 * index + 15),
@@ -522,7 +523,7 @@ class TestReminderConcurrency(TransactionCase):
             mails.attachment_ids.unlink()
             mails.unlink()
             env["mail.message"].search([("model", "=", "voltaic.booking"), ("res_id", "in", bookings.ids)]).unlink()
-            bookings.unlink()
+            bookings.with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()  # test data (confirmed: not deletable)
             env["voltaic.consultant"].browse(self.ids["consultant"]).unlink()
             env["res.users"].browse(self.ids["user"]).unlink()
             env["res.partner"].browse(self.ids["partner"]).unlink()

@@ -54,7 +54,7 @@ class TestReporting(TransactionCase):
 
         def booking(consultant, start, duration, state, created, lead=None, rating=0, source="website",
                     meeting_type="video", company=False, partner=None):
-            record = cls.env["voltaic.booking"].create({
+            record = cls.env["voltaic.booking"].with_context(voltaic_booking_service=True).create({
                 "consultant_id": consultant.id, "start": start,
                 "stop": start + timedelta(minutes=duration),
                 "duration": duration, "state": state, "lead_id": lead.id if lead else False, "rating": rating,

@@ -4,7 +4,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .notification_common import load_german
@@ -42,8 +42,7 @@ class TestSelfService(HttpCase):
             "user_id": cls.consultant_user.id,
             "resource_calendar_id": cls.calendar.id,
             "tz": "UTC",
-            "duration_30": False,
-            "duration_60": True,
+            "duration_ids": [Command.create({"duration": 60})],
             "offers_video": True,
             "video_url": "https://meet.example.com/sam",
             "min_notice_hours": 1,
@@ -275,7 +274,8 @@ class TestSelfService(HttpCase):
 
     def test_a_client_who_missed_the_meeting_books_a_new_time_for_the_same_lead(self):
         booking = self.book()
-        booking.action_mark_no_show()
+        with freeze_time(booking.start + timedelta(minutes=70)):  # only once the meeting began
+            booking.action_mark_no_show()
         page = self.open_page(booking)
         self.assertIn("o_vb_rebook", page.text)
         new_start = self.slot(days=6, hour=9)
@@ -296,7 +296,8 @@ class TestSelfService(HttpCase):
         path = f"/book-consultation/feedback/{booking.reference}?token={booking.access_token}"
         response = self.url_open(path)
         self.assertIn("Feedback opens once the consultation has taken place.", response.text)
-        booking.action_complete()
+        with freeze_time(booking.start + timedelta(minutes=70)):  # only once the meeting began
+            booking.action_complete()
         response = self.url_open(path + "&rating=4")
         self.assertEqual(response.status_code, 200)
         self.assertRegex(response.text, r'value="4"\s+id="o_vb_rating_4"\s+checked')
