@@ -118,7 +118,7 @@ class BookingSelfService(CustomerPortal):
             return self._render_manage(booking, token, status=409, error=request.env._(
                 "This booking can no longer be cancelled online."))
         try:
-            # the client's own cancellation: the refund window of paid consultations applies
+            # the client's own cancellation: extensions may apply their own policy (voltaic_client_cancel)
             booking.with_context(voltaic_client_cancel=True).action_cancel(reason=reason or None)
         except UserError as error:
             return self._render_manage(booking, token, status=409, error=error.args[0])

@@ -75,7 +75,7 @@ class VoltaicBooking(models.Model):
         """Confirmation to the client and notice to the consultant.
 
         Only confirmed bookings are announced; a booking confirmed later (a
-        held slot, a payment) calls this hook again: each mail still goes once.
+        held slot) calls this hook again: each mail still goes once.
         """
         result = super()._notify_booked()
         confirmed = self.filtered(lambda booking: booking.state == "confirmed")
@@ -210,7 +210,7 @@ class VoltaicBooking(models.Model):
         """Whether the e-mail ``kind`` goes out for this booking.
 
         The client's confirmation and change notices stay back when
-        ``_skip_client_confirmation()`` says so (e.g. Calendly already mails
+        ``_skip_client_confirmation()`` says so (e.g. an external scheduler already mails
         its invitees); override for other rules.
         """
         self.ensure_one()

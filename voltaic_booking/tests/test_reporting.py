@@ -86,7 +86,7 @@ class TestReporting(TransactionCase):
         cls.b1 = booking(cls.ben, naive(2026, 3, 9, 8), 60, "completed", naive(2026, 3, 8, 8), cls.lead_lost, 2,
                          source="referral", company="Delta")
         cls.b2 = booking(cls.ben, naive(2026, 4, 20, 8), 30, "confirmed", naive(2026, 4, 14, 8), cls.lead_new,
-                         source="calendly", company="Echo")
+                         source="social", company="Echo")
         cls.b3 = booking(cls.ben, naive(2026, 3, 10, 8), 60, "rescheduled", naive(2026, 3, 1, 8), cls.lead_new)
         cls.env["voltaic.booking"].invalidate_model(["create_date"])
 
@@ -148,7 +148,7 @@ class TestReporting(TransactionCase):
         self.assertEqual(slots[("5", "10")], 1)   # a6: the Saturday extra hours
         self.assertEqual(sum(slots.values()), 10)
         by_source = dict(Report._read_group(domain, ["source"], ["__count"]))
-        self.assertEqual(by_source, {"website": 3, "backend": 2, "api": 1, "direct": 2, "referral": 1, "calendly": 1})
+        self.assertEqual(by_source, {"website": 3, "backend": 2, "api": 1, "direct": 2, "referral": 1, "social": 1})
         by_company = dict(Report._read_group(domain, ["client_company"], ["__count"]))
         self.assertEqual(by_company, {"Acme": 2, "Beta": 2, "Gamma": 2, "Solo Sam": 2, "Delta": 1, "Echo": 1})
         by_type = dict(Report._read_group([("consultant_id", "=", self.anna.id)], ["meeting_type"], ["__count"]))

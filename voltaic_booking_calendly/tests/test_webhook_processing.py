@@ -152,7 +152,8 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertEqual(row.attempts, 1)
         self.assertEqual(row.next_attempt_at, datetime(2026, 3, 2, 8, 16))
         booking = self.deliver("calendly", "calendly_invitee_created").booking_id
-        with freeze_time("2026-03-02 08:17:00"):
+        # the retry after the meeting began (a no-show is only recorded once the meeting started)
+        with freeze_time("2026-03-10 11:06:00"):
             self.inbox._process_due()
         self.assertEqual(row.state, "done")
         self.assertEqual(booking.state, "no_show")
