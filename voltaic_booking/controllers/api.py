@@ -13,7 +13,7 @@ import psycopg2.errors
 
 from odoo import http
 from odoo.http import request
-from odoo.tools import html2plaintext
+from odoo.tools import file_open, html2plaintext
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -335,3 +335,11 @@ class BookingApi(http.Controller):
             ("Content-Type", "text/calendar; charset=utf-8"),
             ("Content-Disposition", f'attachment; filename="{booking.reference}.ics"'),
         ])
+
+    @http.route("/api/consultations/openapi.json", type="http", auth="public", methods=["GET"], readonly=True)
+    def openapi_document(self, **kwargs):
+        """The OpenAPI 3.1 document of this API (``static/api/openapi.json``), for the requesting host."""
+        with file_open("voltaic_booking/static/api/openapi.json", "rb") as document_file:
+            document = json.load(document_file)
+        document["servers"] = [{"url": request.httprequest.url_root.rstrip("/")}]
+        return json_response(document)

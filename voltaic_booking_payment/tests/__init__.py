@@ -1,1 +1,2 @@
 from . import test_payments
+from . import test_openapi_payment
