@@ -30,7 +30,6 @@ STRING_FIELDS = (
     "language", "meeting_type", "tz",
 )
 BOOLEAN_FIELDS = ("terms_accepted", "privacy_accepted", "marketing_consent")
-API_LANGS = {"en": "en_US", "de": "de_DE"}
 
 
 def json_response(payload, status=200, headers=None):
@@ -54,13 +53,14 @@ class BookingApi(http.Controller):
     # ------------------------------------------------------------------
 
     def _set_api_lang(self, language=None):
-        """Answer in the client's language: ``language`` (en/de), ``?lang=``, then Accept-Language."""
+        """Answer in the client's language: ``language`` (an installed language's short code: en, de, …),
+        ``?lang=``, then Accept-Language."""
         candidates = [language, request.httprequest.args.get("lang")]
         candidates += [lang.split("-")[0].lower() for lang in request.httprequest.accept_languages.values()]
-        installed = {code for code, _name in request.env["res.lang"].get_installed()}
+        installed = request.env["voltaic.booking"]._installed_langs()
         for candidate in candidates:
-            code = API_LANGS.get((candidate or "").split("_")[0].lower())
-            if code and code in installed:
+            code = installed.get((candidate or "").split("_")[0].lower())
+            if code:
                 request.update_context(lang=code)
                 return code
         request.update_context(lang="en_US")
@@ -339,7 +339,11 @@ class BookingApi(http.Controller):
     @http.route("/api/consultations/openapi.json", type="http", auth="public", methods=["GET"], readonly=True)
     def openapi_document(self, **kwargs):
         """The OpenAPI 3.1 document of this API (``static/api/openapi.json``), for the requesting host."""
-        with file_open("voltaic_booking/static/api/openapi.json", "rb") as document_file:
-            document = json.load(document_file)
+        document = self._openapi_document()
         document["servers"] = [{"url": request.httprequest.url_root.rstrip("/")}]
         return json_response(document)
+
+    def _openapi_document(self):
+        """The stored document; companion addons that add keys or states to the answers extend it here."""
+        with file_open("voltaic_booking/static/api/openapi.json", "rb") as document_file:
+            return json.load(document_file)

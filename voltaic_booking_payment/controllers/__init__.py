@@ -1,1 +1,1 @@
-from . import payment
+from . import api, payment

@@ -21,9 +21,20 @@ class TestPaidBookingOpenApi(HttpCase, VoltaicBookingCase):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("voltaic_booking.rate_limit_per_minute", "0")
         cls.consultant.duration_ids.filtered(lambda line: line.duration == 60).price = 120.0
-        cls.spec = OpenApiDocument(load_document("voltaic_booking/static/api/openapi.json"))
+
+    def test_served_document_describes_the_paid_keys(self):
+        served = self.url_open(f"{API}/openapi.json").json()
+        self.assertEqual(OpenApiDocument(served).problems(), [])
+        created = served["components"]["schemas"]["BookingCreated"]
+        for key in ("state", "amount", "currency", "hold_expires_at", "payment_url"):
+            self.assertIn(key, created["properties"], "the paid-consultation keys are documented")
+            self.assertNotIn(key, created["required"], "and optional")
+        stored = load_document("voltaic_booking/static/api/openapi.json")
+        self.assertNotIn("payment_url", stored["components"]["schemas"]["BookingCreated"]["properties"],
+                         "the core's own document knows no payment")
 
     def test_paid_booking_answer_matches_the_document(self):
+        self.spec = OpenApiDocument(self.url_open(f"{API}/openapi.json").json())
         now = datetime.now(UTC)
         free = self.consultant._get_slots(now + timedelta(days=14), now + timedelta(days=28), 60)[self.consultant.id]
         self.assertTrue(free, "the consultant has free time in two to four weeks")
