@@ -133,7 +133,7 @@ def make_consultants(env, calendars, count, rng):
             "expertise_ids": [(6, 0, rng.sample(expertise.ids, 2))],
             "language_ids": [(6, 0, languages.ids if index % 3 else languages[:1].ids)],
             "is_accepting_bookings": True,
-            **{f"duration_{minutes}": minutes in durations for minutes in (15, 30, 60, 90, 120)},
+            "duration_ids": [(0, 0, {"duration": minutes}) for minutes in durations],
             "offers_video": True,
             "offers_phone": index % 2 == 0,
             "offers_in_person": index % 3 == 0,

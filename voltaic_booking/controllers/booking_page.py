@@ -23,6 +23,7 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import calendar_links
 from ..lib import slots as slot_lib
+from ..models.consultant import MEETING_TYPE_ICONS
 from .api import BookingApi
 
 UTC = timezone.utc
@@ -39,8 +40,6 @@ FORM_TEXT_FIELDS = (
     "language", "meeting_type",
 )
 FORM_CONSENTS = ("terms_accepted", "privacy_accepted", "marketing_consent")
-MEETING_TYPE_ICONS = {"video": "fa-video-camera", "phone": "fa-phone", "in_person": "fa-handshake-o"}
-WEBSITE_LANGS = {"en": "en", "de": "de"}
 
 
 def _sitemap_consultants(env, rule, qs):
@@ -287,12 +286,13 @@ class BookingPage(http.Controller):
         return " ".join(f"{int(first.timestamp()) // 60}-{int(last.timestamp()) // 60}" for first, last, _end in runs)
 
     def _language_labels(self):
-        env = request.env
-        return {"en": env._("English"), "de": env._("German")}
+        """``{short code: name}`` of the installed languages, by name, in the page's language."""
+        return dict(request.env["voltaic.booking"]._lang_selection())
 
     def _meeting_type_labels(self):
+        """``{meeting type: label}`` in the page's language, in the order of ``MEETING_TYPES``."""
         env = request.env
-        return {"video": env._("Video call"), "phone": env._("Phone call"), "in_person": env._("In person")}
+        return dict(env["voltaic.booking"]._fields["meeting_type"]._description_selection(env))
 
     def _find_card(self, cards, value):
         """The card of ``value`` (an id or a slug), if any."""
@@ -315,10 +315,10 @@ class BookingPage(http.Controller):
             expertise_id = None
         return {
             "expertise_options": sorted(expertise_options.items(), key=lambda item: item[1].lower()),
-            "language_options": sorted(self._language_labels().items(), key=lambda item: item[1]),
+            "language_options": list(self._language_labels().items()),
             "meeting_type_options": list(self._meeting_type_labels().items()),
             "expertise": expertise_id if expertise_id in expertise_options else None,
-            "language": language if language in WEBSITE_LANGS else None,
+            "language": language if language in self._language_labels() else None,
             "meeting_type": meeting_type if meeting_type in MEETING_TYPE_ICONS else None,
             "when": when if when in ("today", "this_week", "next_week") else None,
         }
@@ -358,7 +358,7 @@ class BookingPage(http.Controller):
         return {
             "client": client,
             "page_language": (request.lang.code or "en_US").split("_")[0] if request.lang else "en",
-            "durations": (15, 30, 60, 90, 120),
+            "durations": env["voltaic.consultant.duration"]._offered_durations(),
             "meeting_type_labels": self._meeting_type_labels(),
             "meeting_type_icons": MEETING_TYPE_ICONS,
             "language_labels": self._language_labels(),

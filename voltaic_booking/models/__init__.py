@@ -4,7 +4,7 @@
 #   booking, back office) -> booking_google (Google Calendar push) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
-#   and its concerns (expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
+#   and its concerns (offered durations, expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
 #   opportunity) -> google_busy, google_sync ->
 #   ir_http, request_throttle, res_config_settings, resource_calendar.
 from . import (
@@ -19,6 +19,7 @@ from . import (
     consultant_expertise,
     consultant_extra_hours,
     consultant_google,
+    consultant_duration,
     consultant_schedule,
     crm_lead,
     google_busy,

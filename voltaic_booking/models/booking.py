@@ -11,12 +11,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
-from odoo.tools.misc import format_datetime
+from odoo.tools.misc import babel_locale_parse, format_datetime
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
 from ..lib.ics import build_ics
-from .consultant import ACTIVE_STATES, MEETING_TYPES
+from .consultant import ACTIVE_STATES, MEETING_TYPE_SELECTION
 
 UTC = timezone.utc
 
@@ -33,7 +33,6 @@ SERVICE_FIELDS = frozenset({"start", "stop", "duration", "consultant_id", "state
 BOOKING_HORIZON_DAYS = 3660  # no booking service input is further than ~10 years from now
 BOOKING_LOCK_NAMESPACE = 7402418  # first key of the per-consultant advisory lock of the booking service
 EXTERNAL_MAX_MINUTES = 24 * 60
-LANGUAGE_CODES = {"en": "en_US", "de": "de_DE"}
 SOURCE_MEDIUMS = {
     "website": "utm.utm_medium_website",
     "direct": "utm.utm_medium_direct",
@@ -98,9 +97,7 @@ class VoltaicBooking(models.Model):
         compute="_compute_blocked_range", store=True, precompute=True,
         help="End of the time this booking blocks, buffer included.")
     client_tz = fields.Char(string="Client Time Zone", default="UTC")
-    meeting_type = fields.Selection(
-        [("video", "Video Call"), ("phone", "Phone Call"), ("in_person", "In Person")],
-        required=True, default="video")
+    meeting_type = fields.Selection(MEETING_TYPE_SELECTION, required=True, default="video")
     location = fields.Char(string="Location or Link")
     first_name = fields.Char(required=True)
     last_name = fields.Char(required=True)
@@ -112,7 +109,9 @@ class VoltaicBooking(models.Model):
     position = fields.Char()
     subject = fields.Char()
     message = fields.Text()
-    language = fields.Selection([("en", "English"), ("de", "German")], default="en", required=True)
+    language = fields.Selection(
+        selection="_lang_selection", default="en", required=True,
+        help="The client's language, one of the installed languages: their e-mails and pages use it.")
     terms_accepted = fields.Boolean()
     privacy_accepted = fields.Boolean()
     marketing_consent = fields.Boolean()
@@ -630,7 +629,7 @@ class VoltaicBooking(models.Model):
         clean["duration"] = duration
 
         meeting_type = values.get("meeting_type") or (consultant._meeting_types()[0] if consultant else None)
-        if meeting_type not in MEETING_TYPES or (
+        if meeting_type not in dict(MEETING_TYPE_SELECTION) or (
                 consultant and not allow_conflict and meeting_type not in consultant._meeting_types()):
             errors["meeting_type"] = self.env._("This meeting type is not offered.")
         clean["meeting_type"] = meeting_type
@@ -684,8 +683,9 @@ class VoltaicBooking(models.Model):
             clean[field_name] = value
 
         language = values.get("language") or "en"
-        if language not in LANGUAGE_CODES:
-            errors["language"] = self.env._("Choose English or German.")
+        if language not in self._installed_langs():
+            errors["language"] = self.env._(
+                "Choose one of: %s.", ", ".join(name for _code, name in self._lang_selection()))
         clean["language"] = language
 
         for consent in ("terms_accepted", "privacy_accepted", "marketing_consent"):
@@ -1006,8 +1006,35 @@ class VoltaicBooking(models.Model):
 
     @api.model
     def _lang_code(self, language):
-        code = LANGUAGE_CODES.get(language, "en_US")
-        return code if self.env["res.lang"]._lang_get(code) else "en_US"
+        """The installed language (``res.lang`` code) of a short code: ``de`` -> ``de_DE``; else ``en_US``."""
+        return self._installed_langs().get(language) or "en_US"
+
+    @api.model
+    def _lang_short_code(self, lang):
+        """What a client chooses for a ``res.lang`` (or its cached data): ``en``, ``de``, ``fr``, ``pt`` for pt_BR."""
+        return (lang.iso_code or lang.code).split("_")[0]
+
+    @api.model
+    def _installed_langs(self):
+        """``{short code: res.lang code}`` of the active languages; a language's main variant
+        (``fr_FR``, whose ISO code is ``fr``) wins a short code it shares with a regional one (``fr_BE``)."""
+        result = {}
+        for lang in self.env["res.lang"]._get_active_by("code").values():
+            short = self._lang_short_code(lang)
+            if short not in result or lang.iso_code == short:
+                result[short] = lang.code
+        return result
+
+    @api.model
+    def _lang_selection(self):
+        """``[(short code, name)]`` of the installed languages, named in the current language, by name."""
+        names = babel_locale_parse(self.env.lang or "en_US").languages
+        langs = self.env["res.lang"]._get_active_by("code")
+        selection = []
+        for short, code in self._installed_langs().items():
+            name = names.get(short) or langs[code].name
+            selection.append((short, name[:1].upper() + name[1:]))
+        return sorted(selection, key=lambda item: item[1])
 
     @api.model
     def _tz_names(self):

@@ -4,15 +4,24 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
+from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from ..lib import slots as slot_lib
 
 UTC = timezone.utc
 
-DURATIONS = (15, 30, 60, 90, 120)
-MEETING_TYPES = ("video", "phone", "in_person")
+# the meeting types, defined once: value and label (the booking's selection), icon on the website;
+# a consultant offers a type with its boolean ``offers_<value>``
+MEETING_TYPES = (
+    ("video", "Video Call", "fa-video-camera"),
+    ("phone", "Phone Call", "fa-phone"),
+    ("in_person", "In Person", "fa-handshake-o"),
+)
+MEETING_TYPE_SELECTION = [(value, label) for value, label, _icon in MEETING_TYPES]
+MEETING_TYPE_ICONS = {value: icon for value, _label, icon in MEETING_TYPES}
+# a new consultant's offer until they change it
+DEFAULT_DURATIONS = (30, 60)
 ACTIVE_STATES = ("confirmed", "completed", "no_show")
 
 
@@ -40,15 +49,14 @@ class VoltaicConsultant(models.Model):
     expertise_ids = fields.Many2many("voltaic.consultant.expertise")
     language_ids = fields.Many2many(
         "res.lang", string="Languages", context={"active_test": False},
-        domain="[('code', 'in', ['en_US', 'de_DE'])]")
+        domain="[('active', '=', True)]")
     linkedin_url = fields.Char(string="LinkedIn")
     is_accepting_bookings = fields.Boolean(string="Accepting Bookings", default=True, tracking=True)
 
-    duration_15 = fields.Boolean(string="15 minutes")
-    duration_30 = fields.Boolean(string="30 minutes", default=True)
-    duration_60 = fields.Boolean(string="60 minutes", default=True)
-    duration_90 = fields.Boolean(string="90 minutes")
-    duration_120 = fields.Boolean(string="120 minutes")
+    duration_ids = fields.One2many(
+        "voltaic.consultant.duration", "consultant_id", string="Durations", context={"active_test": False},
+        default=lambda self: [Command.create({"duration": minutes}) for minutes in DEFAULT_DURATIONS],
+        help="The meeting lengths offered to clients; archive a line to stop offering it for a while.")
 
     offers_video = fields.Boolean(string="Video Call", default=True)
     offers_phone = fields.Boolean(string="Phone Call")
@@ -98,8 +106,7 @@ class VoltaicConsultant(models.Model):
         for consultant in self:
             consultant.booking_count = counts.get(consultant, 0)
 
-    @api.constrains("duration_15", "duration_30", "duration_60", "duration_90", "duration_120",
-                    "offers_video", "offers_phone", "offers_in_person")
+    @api.constrains("duration_ids", *(f"offers_{value}" for value, _label, _icon in MEETING_TYPES))
     def _check_offer(self):
         for consultant in self:
             if not consultant._allowed_durations():
@@ -116,22 +123,31 @@ class VoltaicConsultant(models.Model):
             if self.user_id.tz:
                 self.tz = self.user_id.tz
 
+    def write(self, vals):
+        if "duration_ids" in vals:
+            # the lines of the form are saved one by one (deletions first): ``_check_offer``
+            # judges the offer once all of them are saved, not each line on its way
+            return super(VoltaicConsultant, self.with_context(voltaic_consultant_offer_check=True)).write(vals)
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Public profile helpers
     # ------------------------------------------------------------------
 
     def _allowed_durations(self):
+        """The offered meeting lengths in minutes (active duration lines), shortest first."""
         self.ensure_one()
-        return [minutes for minutes in DURATIONS if self[f"duration_{minutes}"]]
+        return sorted({line.duration for line in self.duration_ids if line.active})
 
     def _meeting_types(self):
         self.ensure_one()
-        flags = {"video": self.offers_video, "phone": self.offers_phone, "in_person": self.offers_in_person}
-        return [meeting_type for meeting_type in MEETING_TYPES if flags[meeting_type]]
+        return [value for value, _label, _icon in MEETING_TYPES if self[f"offers_{value}"]]
 
     def _language_codes(self):
+        """Short codes (``en``, ``de``) of the consultant's languages, as clients choose them."""
         self.ensure_one()
-        return sorted({lang.iso_code.split("_")[0] for lang in self.language_ids.with_context(active_test=False)})
+        short_code = self.env["voltaic.booking"]._lang_short_code
+        return sorted({short_code(lang) for lang in self.language_ids.with_context(active_test=False)})
 
     def _zone(self):
         self.ensure_one()

@@ -8,6 +8,7 @@ from . import test_google_coexistence
 from . import test_google_oauth
 from . import test_api
 from . import test_slots
+from . import test_consultant_offer
 from . import test_availability
 from . import test_booking_service
 from . import test_concurrency

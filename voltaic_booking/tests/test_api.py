@@ -153,6 +153,28 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
     # GET /api/consultations/consultants
     # ------------------------------------------------------------------
 
+    def test_consultants_durations_are_the_offered_minutes(self):
+        """``durations`` stays a list of minutes; it lists the active duration lines, and only those are booked."""
+        thirty = self.other_consultant.duration_ids.filtered(lambda line: line.duration == 30)
+        self.other_consultant.write({"duration_ids": [Command.update(thirty.id, {"active": False}),
+                                                      Command.create({"duration": 90})]})
+        _response, data = self.get_json(f"{API}/consultants")
+        durations = {profile["id"]: profile["durations"] for profile in data["consultants"]}
+        self.assertEqual(durations[self.consultant.id], [30, 60])
+        self.assertEqual(durations[self.other_consultant.id], [60, 90])
+        self.assertTrue(all(type(minutes) is int for minutes in durations[self.other_consultant.id]))
+
+        response, data = self.slots(self.other_consultant, duration=30)
+        self.assertEqual(response.status_code, 422, data)
+        self.assertEqual(set(data["error"]["fields"]), {"duration"})
+        self.assertIn("60, 90", data["error"]["fields"]["duration"])
+        self.assertEqual(self.slots(self.other_consultant, duration=90)[0].status_code, 200)
+
+        start = self.free_slot(self.other_consultant, duration=60)
+        response = self.post(self.booking_payload(start, consultant=self.other_consultant.id, duration=30))
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(set(response.json()["error"]["fields"]), {"duration"})
+
     def test_consultants_public_profile_only(self):
         response, data = self.get_json(f"{API}/consultants")
         self.assertEqual(response.status_code, 200)

@@ -63,6 +63,8 @@ class BookingPageCase(HttpCase, VoltaicBookingCase):
             offers_in_person=False, video_url="https://meet.example.com/tess",
             min_notice_hours=2, max_advance_days=30, buffer_before_minutes=7, buffer_after_minutes=11)
         cls.otto = cls._make_consultant("Otto Other", "vbt_otto", calendar=cls.always, is_accepting_bookings=False)
+        # the page offers every consultant's durations; the tours see Tess's cards hide this one
+        cls.other_consultant.write({"duration_ids": [Command.create({"duration": 90})]})
 
     # ------------------------------------------------------------------
     # Helpers
@@ -215,6 +217,20 @@ class TestBookingPage(BookingPageCase):
         self.assertRegex(html, r'name="last_name"[^>]*value="Portal"')
         self.assertRegex(html, r'name="email"[^>]*value="vbt.portal@vbt-client.example"')
         self.assertRegex(html, r'name="position"[^>]*value="Head of Energy"')
+
+    def test_durations_and_languages_come_from_the_data(self):
+        """The page offers the durations of the consultants' lines and the installed languages."""
+        self.tess.write({"duration_ids": [Command.create({"duration": 45})]})
+        self.otto.write({"duration_ids": [Command.create({"duration": 100})]})
+        self.env["res.lang"]._activate_lang("fr_FR")
+        html = self.url_open(PAGE).text
+        self.assertIn('id="vbw_duration_45"', html)
+        self.assertIn('id="vbw_duration_90"', html)
+        self.assertNotIn('id="vbw_duration_100"', html, "Otto does not accept bookings")
+        self.assertIn('data-durations="30,45,60"', html)
+        language_select = re.search(r'<select id="vbw_language".*?</select>', html, re.DOTALL).group(0)
+        self.assertEqual(re.findall(r'<option value="(\w+)"', language_select), ["en", "fr", "de"])
+        self.assertIn(">French</option>", language_select)
 
     def test_german_page(self):
         html = self.url_open(f"/de{PAGE}").text

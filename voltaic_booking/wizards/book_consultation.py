@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..exceptions import SlotUnavailableError
-from .slot_picker import DURATION_SELECTION
+from ..models.consultant import MEETING_TYPE_SELECTION
 
 
 class VoltaicBookConsultation(models.TransientModel):
@@ -16,10 +16,9 @@ class VoltaicBookConsultation(models.TransientModel):
         "voltaic.consultant", required=True, domain="[('is_accepting_bookings', '=', True)]",
         compute="_compute_consultant_id", store=True, readonly=False, precompute=True)
     duration = fields.Selection(
-        DURATION_SELECTION, required=True,
-        compute="_compute_duration", store=True, readonly=False, precompute=True)
+        required=True, compute="_compute_duration", store=True, readonly=False, precompute=True)
     meeting_type = fields.Selection(
-        [("video", "Video Call"), ("phone", "Phone Call"), ("in_person", "In Person")], required=True,
+        MEETING_TYPE_SELECTION, required=True,
         compute="_compute_meeting_type", store=True, readonly=False, precompute=True)
     offer_info = fields.Char(compute="_compute_offer_info")
     # the client, taken from the lead (editable)
@@ -32,7 +31,7 @@ class VoltaicBookConsultation(models.TransientModel):
         string="Client Company", compute="_compute_client", store=True, readonly=False, precompute=True)
     position = fields.Char(compute="_compute_client", store=True, readonly=False, precompute=True)
     language = fields.Selection(
-        [("en", "English"), ("de", "German")], required=True,
+        selection=lambda self: self.env["voltaic.booking"]._lang_selection(), required=True,
         compute="_compute_client", store=True, readonly=False, precompute=True)
     subject = fields.Char(compute="_compute_client", store=True, readonly=False, precompute=True)
     message = fields.Text(string="Message to the Consultant")
@@ -84,8 +83,9 @@ class VoltaicBookConsultation(models.TransientModel):
             wizard.phone = lead.phone or partner.phone or wizard.phone
             wizard.company = lead.partner_name or partner.commercial_company_name or wizard.company
             wizard.position = lead.function or partner.function or wizard.position
-            lang_code = lead.lang_id.code or partner.lang or ""
-            wizard.language = "de" if lang_code.startswith("de") else "en"
+            lang = lead.lang_id or self.env["res.lang"]._lang_get(partner.lang or "")
+            short = self.env["voltaic.booking"]._lang_short_code(lang) if lang else ""
+            wizard.language = short if short in self.env["voltaic.booking"]._installed_langs() else "en"
             wizard.client_tz = partner.tz or wizard.client_tz or self.env.user.tz or "UTC"
             wizard.subject = wizard.subject or lead.name
 

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 from ..exceptions import SlotUnavailableError
-from .slot_picker import DURATION_SELECTION
 
 
 class VoltaicRescheduleBooking(models.TransientModel):
@@ -15,15 +14,15 @@ class VoltaicRescheduleBooking(models.TransientModel):
     consultant_id = fields.Many2one(related="booking_id.consultant_id")
     current_time = fields.Char(related="booking_id.start_client_display", string="Current Time")
     duration = fields.Selection(
-        DURATION_SELECTION, required=True,
-        compute="_compute_from_booking", store=True, readonly=False, precompute=True)
+        required=True, compute="_compute_from_booking", store=True, readonly=False, precompute=True)
     client_tz = fields.Selection(compute="_compute_from_booking", store=True, readonly=False, precompute=True)
 
     @api.depends("booking_id")
     def _compute_from_booking(self):
         for wizard in self:
             booking = wizard.booking_id
-            wizard.duration = str(booking.duration) if booking.duration else wizard.duration
+            offered = dict(wizard._duration_selection())
+            wizard.duration = str(booking.duration) if str(booking.duration) in offered else wizard.duration
             wizard.client_tz = booking.client_tz or wizard.client_tz or "UTC"
 
     def _picker_ignore_bookings(self):

@@ -11,13 +11,6 @@ from odoo.addons.base.models.res_partner import _tz_get
 UTC = timezone.utc
 
 PICKER_DAYS = 7
-DURATION_SELECTION = [
-    ("15", "15 minutes"),
-    ("30", "30 minutes"),
-    ("60", "60 minutes"),
-    ("90", "90 minutes"),
-    ("120", "120 minutes"),
-]
 
 
 class VoltaicBookingSlotPicker(models.AbstractModel):
@@ -31,7 +24,7 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
     _description = "Consultation Slot Picker"
 
     consultant_id = fields.Many2one("voltaic.consultant")
-    duration = fields.Selection(DURATION_SELECTION)
+    duration = fields.Selection(selection="_duration_selection")
     client_tz = fields.Selection(_tz_get, string="Client Time Zone", required=True)
     slot_date = fields.Date(
         string="Week From", compute="_compute_slot_date", store=True, readonly=False,
@@ -40,6 +33,13 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
     slot_start = fields.Char(
         string="Time Slot", compute="_compute_slot_start", store=True, readonly=False,
         help="Start of the chosen slot (UTC, ISO 8601).")
+
+    @api.model
+    def _duration_selection(self):
+        """The lengths of the consultants' duration lines (archived ones too, so that a booking's
+        own length can be shown), as ``[("30", "30 minutes")]``."""
+        durations = self.env["voltaic.consultant.duration"]._offered_durations(archived=True)
+        return [(str(minutes), self.env._("%s minutes", minutes)) for minutes in durations]
 
     def _picker_consultant(self):
         return self.consultant_id

@@ -17,7 +17,7 @@ the reconciliation) becomes a plain dict, the *change*:
 ``event_id``        Calendly's scheduled event UUID, Cal.com's numeric booking id
 ``start``/``end``   aware UTC datetimes (None when the event does not carry them)
 ``timezone``        the client's IANA zone
-``first_name``, ``last_name``, ``name``, ``email``, ``phone``, ``language`` (en/de or None)
+``first_name``, ``last_name``, ``name``, ``email``, ``phone``, ``language`` (a short code: en, de, fr, … or None)
 ``host_emails``     the hosts' emails, the organizer first
 ``event_type_id``, ``event_type_slug``, ``event_type_name``
 ``meeting_type``    ``video``, ``phone`` or ``in_person``
@@ -391,7 +391,7 @@ def _calcom_responses(responses):
 
 def _calcom_language(locale):
     code = (locale or "").split("-")[0].split("_")[0].lower()
-    return code if code in ("en", "de") else None
+    return code if code.isalpha() else None
 
 
 def normalize_calcom(data):

@@ -5,8 +5,8 @@ import psycopg2.errors
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.voltaic_booking.models.booking import _expected_conflict
 from .provider_mapping import PROVIDER_SELECTION
+from odoo.addons.voltaic_booking.models.booking import _expected_conflict
 
 UTC = timezone.utc
 

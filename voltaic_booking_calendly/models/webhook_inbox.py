@@ -18,11 +18,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
-from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from ..lib import providers
+from .provider_mapping import PROVIDER_SELECTION
+from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from odoo.addons.voltaic_booking.lib import slots as slot_lib
 from odoo.addons.voltaic_booking.models.booking import NAME_MAX, PHONE_RE, TEXT_MAX
-from .provider_mapping import PROVIDER_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -371,7 +371,8 @@ class VoltaicWebhookInbox(models.Model):
             "company": (change["company"] or "")[:200],
             "subject": (change["subject"] or "")[:200],
             "message": (message or "")[:TEXT_MAX],
-            "language": change["language"] or "en",
+            "language": change["language"] if change["language"] in self.env["voltaic.booking"]._installed_langs()
+            else "en",
             "source": self.provider,
             "allow_conflict": True,
         })

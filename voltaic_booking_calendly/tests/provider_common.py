@@ -16,6 +16,7 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import requests
+from odoo import Command
 
 from odoo.tests import TransactionCase, new_test_user
 
@@ -132,7 +133,8 @@ class ProviderCase(TransactionCase):
         return cls.env["voltaic.consultant"].create({
             "name": name, "user_id": user.id, "resource_calendar_id": cls.calendar.id, "tz": tz,
             "min_notice_hours": 0, "max_advance_days": 90, "buffer_before_minutes": 0, "buffer_after_minutes": 15,
-            "duration_30": True, "duration_60": True, "offers_video": True, "offers_phone": True,
+            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
+            "offers_video": True, "offers_phone": True,
             "video_url": f"https://meet.example.com/{login}",
         })
 

@@ -1,3 +1,3 @@
-# Load order: consultant (prices) before booking (holds, payment states), then the
-# payment.transaction link, the analysis report and the settings.
-from . import consultant, booking, payment_transaction, booking_report, res_config_settings
+# Load order: consultant and its duration lines (prices) before booking (holds, payment states),
+# then the payment.transaction link, the analysis report and the settings.
+from . import consultant, consultant_duration, booking, payment_transaction, booking_report, res_config_settings

@@ -30,7 +30,7 @@ class PaymentCase(VoltaicBookingCase):
         super().setUpClass()
         if not cls.env["ir.module.module"].search_count([("name", "=", "payment_demo"), ("state", "=", "installed")]):
             raise unittest.SkipTest("payment_demo is not installed in this database (./run-tests installs it)")
-        cls.consultant.write({"duration_60": True, "price_60": 120.0})
+        cls.consultant.duration_ids.filtered(lambda line: line.duration == 60).price = 120.0
         cls.provider = cls.env.ref("payment.payment_provider_demo")
         cls.provider.write({"state": "test", "is_published": True})
         cls.method = cls.env.ref("payment_demo.payment_method_demo")
@@ -71,6 +71,18 @@ class TestPaidConsultations(PaymentCase):
         booking = self._book(TUESDAY_10, duration=30, source="website")
         self.assertEqual((booking.state, booking.amount), ("confirmed", 0.0))
         self.assertTrue(booking.event_id)
+
+    def test_a_price_on_a_duration_line_makes_the_booking_paid(self):
+        thirty = self.consultant.duration_ids.filtered(lambda line: line.duration == 30)
+        self.assertEqual(self.consultant._price_for(30), 0.0)
+        thirty.price = 45.0
+        self.assertEqual(thirty.currency_id, self.consultant.company_id.currency_id)
+        self.assertEqual((self.consultant._price_for(30), self.consultant._price_for(60)), (45.0, 120.0))
+        self.assertEqual(self.consultant._price_for(90), 0.0, "no line, no price")
+        booking = self._book(TUESDAY_10, duration=30, source="website")
+        self.assertEqual((booking.state, booking.amount), ("pending_payment", 45.0))
+        thirty.active = False
+        self.assertEqual(self.consultant._price_for(30), 0.0, "an archived line is not offered, nor priced")
 
     def test_paid_booking_holds_the_slot_without_confirming(self):
         booking = self._paid()
@@ -284,7 +296,7 @@ class TestPaymentPages(HttpCase, PaymentCase):
         self.assertNotIn(booking.email, stranger.text)
 
     def test_tour_paid_booking_with_the_demo_provider(self):
-        self.consultant.write({"price_30": 150.0, "price_60": 150.0})
+        self.consultant.duration_ids.price = 150.0  # 30 and 60 minutes
         self.start_tour(f"/book-consultation?consultant={self.consultant.id}", "voltaic_booking_paid", login=None)
         booking = self.env["voltaic.booking"].search([("email", "=", "paula.payer@example.com")])
         self.assertEqual(booking.state, "confirmed")
@@ -318,7 +330,7 @@ class TestPaymentPages(HttpCase, PaymentCase):
 class TestPaidSlotRace(ConcurrencyMixin, BaseCase):
     """Two clients race for a paid slot with real concurrent transactions (see test_concurrency.py)."""
 
-    consultant_values = {"price_30": 80.0}
+    consultant_values = {"duration_ids": [Command.create({"duration": 30, "price": 80.0})]}
 
     def _booking(self, booking_id):
         with self.registry.cursor() as cr:
