@@ -352,7 +352,7 @@ class BookingPage(http.Controller):
             })
         restarted = self._booking_by_token(request.params.get("restart"), request.params.get("token"))
         if restarted:
-            # starting over after a step that did not go through (e.g. a payment): the details are kept
+            # starting over after a step of an extension that did not go through: the details are kept
             client.update({name: restarted[name] or "" for name in client})
         params = env["ir.config_parameter"].sudo()
         return {

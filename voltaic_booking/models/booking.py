@@ -277,6 +277,7 @@ class VoltaicBooking(models.Model):
 
     def _write_through_service(self, vals):
         """A plain write of service fields, done the service's way (see ``write``)."""
+        self.check_access("write")  # the service works as superuser: only those who may edit the booking get there
         vals = dict(vals)
         if "consultant_id" in vals and any(b.consultant_id.id != vals["consultant_id"] for b in self):
             raise UserError(self.env._(
@@ -425,7 +426,7 @@ class VoltaicBooking(models.Model):
         this record; the meeting and the lead follow.
 
         With the context key ``allow_conflict`` (the meeting was moved in
-        Calendly or Cal.com, it exists already) the new time is taken
+        an external scheduler, it exists already) the new time is taken
         whatever the availability and the length, and an overlap with
         another booking flags the booking ``conflict`` instead of failing.
         """
@@ -512,7 +513,7 @@ class VoltaicBooking(models.Model):
             ``marketing_consent``, ``source``, ``lead_id`` (book for this lead),
             ``location`` (address or link replacing the consultant's default),
             ``allow_conflict``: the meeting was already agreed elsewhere
-            (Calendly, Cal.com): record it whatever the availability, notice,
+            (an external scheduler): record it whatever the availability, notice,
             working hours, daily limit, length or meeting type; an overlap
             with another booking flags it ``conflict`` instead of failing.
         :raise BookingValidationError: with per-field messages.
@@ -550,7 +551,7 @@ class VoltaicBooking(models.Model):
 
         Marks them confirmed (``confirmed_at``), creates their meetings, announces them (mails,
         Google) and moves their leads to "scheduled". A booking the service just created in
-        ``confirmed`` comes here at once; an extension that held a slot first (a payment) calls it
+        ``confirmed`` comes here at once; an extension that held a slot first calls it
         once the hold turns into a booking.
         """
         now = fields.Datetime.now()
@@ -598,7 +599,8 @@ class VoltaicBooking(models.Model):
             partner = self._find_or_create_partner(clean)
             lead = self._find_or_create_lead(clean, partner)
             booking = self.with_context(voltaic_booking_service=True).create(
-                {**self._prepare_booking_values(clean, partner, lead), "conflict": conflict})
+                {**self._prepare_booking_values(clean, partner, lead), "conflict": conflict},
+            ).with_env(self.env)  # the caller's later writes are guarded again
             self.env.flush_all()
             if not clean["allow_conflict"]:
                 booking._check_daily_limit()
@@ -720,13 +722,12 @@ class VoltaicBooking(models.Model):
         """Active bookings of ``consultant`` whose blocked time (buffers included) meets ``start``-``stop``."""
         blocked_start = start - timedelta(minutes=consultant.buffer_before_minutes)
         blocked_stop = stop + timedelta(minutes=consultant.buffer_after_minutes)
-        return self.search([
+        return self.search(Domain.AND([self._blocking_domain(), [
             ("consultant_id", "=", consultant.id),
-            ("state", "in", ACTIVE_STATES),
             ("id", "not in", ignore_bookings.ids if ignore_bookings else []),
             ("blocked_start", "<", blocked_stop.astimezone(UTC).replace(tzinfo=None)),
             ("blocked_stop", ">", blocked_start.astimezone(UTC).replace(tzinfo=None)),
-        ])
+        ]]))
 
     @api.model
     def _alternatives(self, consultant, start, duration, ignore_bookings=None, count=3):
@@ -1079,7 +1080,7 @@ class VoltaicBooking(models.Model):
         return False
 
     def _api_extra_values(self):
-        """Additional keys of the API's answer about this booking (an extension's own, e.g. a payment)."""
+        """Additional keys of the API's answer about a new booking (an extension's own)."""
         self.ensure_one()
         return {}
 
@@ -1087,7 +1088,7 @@ class VoltaicBooking(models.Model):
     def _from_token(self, reference, token):
         """The booking (sudo) of ``reference`` if ``token`` is its access token, else an empty recordset.
 
-        The one check of every public route (API, website, payment, manage page): compared in
+        The one check of every public route (API, website, manage page, extensions' pages): compared in
         constant time, and a wrong token says nothing about the booking.
         """
         booking = self.sudo().search([("reference", "=", reference or "")], limit=1)

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
 
 from ..lib import slots as slot_lib
 
@@ -246,9 +245,11 @@ class VoltaicConsultant(models.Model):
              ("blocked_start", "<", naive_end),
              ("blocked_stop", ">", naive_start)],
         ]))
-        self.env.cr.execute(query.select(*(
-            SQL.identifier(query.table, name) for name in ("consultant_id", "blocked_start", "blocked_stop", "start"))))
-        for consultant_id, blocked_start, blocked_stop, booking_start in self.env.cr.fetchall():
+        # execute_query flushes what the domain and the columns read (pending writes of this transaction)
+        rows = self.env.execute_query(query.select(*(
+            bookings._field_to_sql(query.table, name, query)
+            for name in ("consultant_id", "blocked_start", "blocked_stop", "start"))))
+        for consultant_id, blocked_start, blocked_stop, booking_start in rows:
             busy[consultant_id].append((blocked_start.replace(tzinfo=UTC), blocked_stop.replace(tzinfo=UTC)))
             local_day = booking_start.replace(tzinfo=UTC).astimezone(zones[consultant_id]).date()
             day_counts[consultant_id][local_day] += 1
