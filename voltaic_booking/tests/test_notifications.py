@@ -14,7 +14,6 @@ from odoo.orm.environments import Transaction
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..lib import notification_times as ntimes
 from .notification_common import MEETING, NOW, NotificationCase, aware, hours
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -24,46 +23,6 @@ STOP = MEETING + timedelta(hours=1)
 def plain(html):
     """The body as a reader sees it: narrow spaces and escaped ampersands made plain."""
     return html.replace("\u202f", " ").replace("&amp;", "&")
-
-
-@tagged("post_install", "-at_install")
-class TestNotificationTimes(TransactionCase):
-    """The pure rules of when a reminder or a follow-up is due."""
-
-    def test_reminder_bands_catch_up_only_the_latest(self):
-        offsets = {"first": hours(24), "last": hours(2)}
-        booked = MEETING - timedelta(days=3)
-        self.assertIsNone(ntimes.due_reminder(MEETING, booked, MEETING - hours(25), offsets))
-        self.assertEqual(ntimes.due_reminder(MEETING, booked, MEETING - hours(24), offsets), "first")
-        # after a downtime the first reminder still goes while its band is open ...
-        self.assertEqual(ntimes.due_reminder(MEETING, booked, MEETING - hours(3), offsets), "first")
-        # ... but once the last one is due, only the last one goes
-        self.assertEqual(ntimes.due_reminder(MEETING, booked, MEETING - hours(2), offsets), "last")
-        self.assertEqual(ntimes.due_reminder(MEETING, booked, MEETING - timedelta(minutes=1), offsets), "last")
-        # never once the meeting started
-        self.assertIsNone(ntimes.due_reminder(MEETING, booked, MEETING, offsets))
-        self.assertIsNone(ntimes.due_reminder(MEETING, booked, MEETING + hours(1), offsets))
-
-    def test_no_reminder_whose_time_had_come_when_booked(self):
-        offsets = {"first": hours(24), "last": hours(2)}
-        booked = MEETING - hours(3)
-        self.assertIsNone(ntimes.due_reminder(MEETING, booked, MEETING - hours(2.5), offsets))
-        self.assertEqual(ntimes.due_reminder(MEETING, booked, MEETING - hours(2), offsets), "last")
-        booked = MEETING - hours(1)
-        self.assertIsNone(ntimes.due_reminder(MEETING, booked, MEETING - timedelta(minutes=30), offsets))
-
-    def test_follow_up_due_and_not_stale(self):
-        self.assertFalse(ntimes.follow_up_due(STOP, STOP + timedelta(minutes=59), hours(1), timedelta(days=7)))
-        self.assertTrue(ntimes.follow_up_due(STOP, STOP + hours(1), hours(1), timedelta(days=7)))
-        self.assertTrue(ntimes.follow_up_due(STOP, STOP + timedelta(days=3), hours(1), timedelta(days=7)))
-        self.assertFalse(ntimes.follow_up_due(STOP, STOP + timedelta(days=8, hours=2), hours(1), timedelta(days=7)))
-
-    def test_local_times_follow_language_and_zone(self):
-        self.assertEqual(ntimes.local_range_text(MEETING, STOP, "Europe/Berlin", "de_DE"),
-                         "Donnerstag, 5. März 2026, 10:00 – 11:00")
-        self.assertEqual(ntimes.local_range_text(MEETING, STOP, "Asia/Kolkata", "en_US").replace("\u202f", " "),
-                         "Thursday, March 5, 2026, 2:30 PM – 3:30 PM")
-        self.assertEqual(ntimes.utc_offset_text(MEETING, "Asia/Kolkata"), "UTC+05:30")
 
 
 @tagged("post_install", "-at_install")

@@ -11,7 +11,6 @@ test reaches the network.
 import json
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -21,25 +20,13 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from ..lib import signatures
+from .fixtures import LENA_NEW_UID, LENA_UID, TOM_NEW_UID, TOM_UID, fixture  # noqa: F401 (re-exported)
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CALENDLY_KEY = "Xq3w8mLk2Pz7Rt5Yv1Bn9Cd4Fg6Hj0Ks"
 CALCOM_SECRET = "8f1c2e4a6b9d0f3e5a7c9b1d3f5e7a9c"
 
 ANNA_EMAIL = "anna.weber@voltaic.example"
 JAMES_EMAIL = "james.carter@voltaic.example"
-
-# uids of the recorded deliveries
-LENA_UID = "9a4c1e7b-2d3f-4e5a-8b6c-7d8e9f0a1b2c"
-LENA_NEW_UID = "d3e4f5a6-b7c8-4d9e-8f0a-1b2c3d4e5f60"
-TOM_UID = "kT4pXw9bQe2nVr7yLm3sHd"
-TOM_NEW_UID = "Rq8mZc2vTn5wYb1xKp6jGf"
-
-
-def fixture(name):
-    """``(data, raw bytes)`` of a recorded delivery or API answer."""
-    raw = (FIXTURES / f"{name}.json").read_bytes()
-    return json.loads(raw), raw
 
 
 def calendly_headers(raw, timestamp=None, key=CALENDLY_KEY):

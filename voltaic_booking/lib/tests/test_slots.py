@@ -1,18 +1,13 @@
-"""The pure slot core (``lib/slots.py``): examples and hypothesis properties.
-
-``BaseCase`` (no database) so that both Odoo's test loader (which only runs
-classes carrying ``test_tags``) and pytest pick these tests up.
-"""
+"""The pure slot core (``lib/slots.py``): examples and hypothesis properties."""
 
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from odoo.tests import BaseCase
-
-from ..lib import slots as slot_lib
+from voltaic_booking_lib import slots as slot_lib
 
 UTC = timezone.utc
 
@@ -30,12 +25,16 @@ def at(minutes):
     return ORIGIN + timedelta(minutes=minutes)
 
 
+@cache  # one strategy object per shape: hypothesis does not re-validate it for every example
 def intervals_strategy(max_size, max_length):
     """Lists of ``(start, end)`` intervals (aware UTC) inside the horizon, possibly overlapping or empty."""
     interval = st.tuples(
         st.integers(0, HORIZON_MINUTES), st.integers(0, max_length),
     ).map(lambda pair: (at(pair[0]), at(min(pair[0] + pair[1], HORIZON_MINUTES))))
     return st.lists(interval, max_size=max_size)
+
+
+OPTIONAL_INSTANT = st.none() | st.integers(0, HORIZON_MINUTES).map(at)
 
 
 def minute_set(intervals):
@@ -55,8 +54,8 @@ def slot_problems(draw):
     zone = ZoneInfo(draw(st.sampled_from(ZONES)))
     work = draw(intervals_strategy(max_size=8, max_length=10 * 60))
     busy = draw(intervals_strategy(max_size=10, max_length=4 * 60))
-    not_before = draw(st.none() | st.integers(0, HORIZON_MINUTES).map(at))
-    not_after = draw(st.none() | st.integers(0, HORIZON_MINUTES).map(at))
+    not_before = draw(OPTIONAL_INSTANT)
+    not_after = draw(OPTIONAL_INSTANT)
     daily_limit = draw(st.integers(0, 3))
     days = sorted({(ORIGIN + timedelta(days=offset)).astimezone(zone).date() for offset in range(-1, 10)})
     day_counts = draw(st.dictionaries(st.sampled_from(days), st.integers(0, 4), max_size=4))
@@ -99,8 +98,8 @@ def dst_problems(draw):
     before = timedelta(minutes=draw(st.integers(0, 6 * 60)))
     after = timedelta(minutes=draw(st.integers(0, 6 * 60)))
     busy_start = change + timedelta(minutes=draw(st.integers(-6 * 60, 6 * 60)))
-    busy = draw(st.lists(st.integers(0, 90), max_size=2).map(
-        lambda lengths: [(busy_start, busy_start + timedelta(minutes=length)) for length in lengths]))
+    busy = [(busy_start, busy_start + timedelta(minutes=length))
+            for length in draw(st.lists(st.integers(0, 90), max_size=2))]
     return {
         "work": [(change - before, change + after)],
         "busy": busy,
@@ -116,7 +115,7 @@ def dst_problems(draw):
     }
 
 
-class TestSlotProperties(BaseCase):
+class TestSlotProperties:
     """Whatever the schedule, the slots respect every rule (hypothesis)."""
 
     def assert_rules(self, problem, slots):
@@ -125,28 +124,28 @@ class TestSlotProperties(BaseCase):
         busy = slot_lib.merge_intervals(problem["busy"])
         tz = problem["tz"]
         for start, end in slots:
-            self.assertEqual(start.utcoffset(), timedelta(0), "slots are returned in UTC")
-            self.assertEqual(end - start, problem["duration"])
+            assert start.utcoffset() == timedelta(0), "slots are returned in UTC"
+            assert end - start == problem["duration"]
             # inside working time
-            self.assertTrue(any(w_start <= start and end <= w_end for w_start, w_end in work),
-                            f"slot {start}-{end} outside working time {work}")
+            assert any(w_start <= start and end <= w_end for w_start, w_end in work), \
+                f"slot {start}-{end} outside working time {work}"
             # no busy interval touches the slot with its buffers
             blocked = (start - problem["buffer_before"], end + problem["buffer_after"])
             for b_start, b_end in busy:
-                self.assertFalse(b_start < blocked[1] and blocked[0] < b_end,
-                                 f"slot {start}-{end} (blocked {blocked}) overlaps busy {b_start}-{b_end}")
+                assert not (b_start < blocked[1] and blocked[0] < b_end), \
+                    f"slot {start}-{end} (blocked {blocked}) overlaps busy {b_start}-{b_end}"
             # minimum notice and maximum advance
             if problem["not_before"]:
-                self.assertGreaterEqual(start, problem["not_before"])
+                assert start >= problem["not_before"]
             if problem["not_after"]:
-                self.assertLessEqual(start, problem["not_after"])
+                assert start <= problem["not_after"]
             # daily limit, counted on the consultant's local day
             if problem["daily_limit"]:
-                self.assertLess(problem["day_counts"].get(start.astimezone(tz).date(), 0), problem["daily_limit"])
+                assert problem["day_counts"].get(start.astimezone(tz).date(), 0) < problem["daily_limit"]
             # starts on the wall-clock grid of the consultant's zone
-            self.assertTrue(is_aligned(start, problem["step"], tz), f"{start.astimezone(tz)} not on the grid")
+            assert is_aligned(start, problem["step"], tz), f"{start.astimezone(tz)} not on the grid"
         # ordered and unique
-        self.assertEqual(slots, sorted(set(slots)))
+        assert slots == sorted(set(slots))
 
     def assert_complete(self, problem, slots):
         """Every grid start that satisfies all rules is offered (brute force over 5-minute marks)."""
@@ -169,7 +168,7 @@ class TestSlotProperties(BaseCase):
                     and not busy_index.overlaps(minute - problem["buffer_before"], end + problem["buffer_after"])
                 )
                 if expected:
-                    self.assertIn((minute, end), slots, f"free slot {minute.astimezone(tz)} missing")
+                    assert (minute, end) in slots, f"free slot {minute.astimezone(tz)} missing"
                 minute += five
 
     @PROPERTY_SETTINGS
@@ -194,22 +193,22 @@ class TestSlotProperties(BaseCase):
     def test_merge_and_subtract_match_minute_sets(self, base, removed):
         base = [(start, min(end, start + timedelta(hours=3))) for start, end in base]
         merged = slot_lib.merge_intervals(base)
-        self.assertEqual(minute_set(merged), minute_set(base))
+        assert minute_set(merged) == minute_set(base)
         for (_s1, e1), (s2, _e2) in zip(merged, merged[1:]):
-            self.assertLess(e1, s2, "merged intervals are disjoint, sorted and not touching")
+            assert e1 < s2, "merged intervals are disjoint, sorted and not touching"
         difference = slot_lib.subtract_intervals(base, removed)
-        self.assertEqual(minute_set(difference), minute_set(base) - minute_set(removed))
-        self.assertEqual(difference, slot_lib.merge_intervals(difference))
+        assert minute_set(difference) == minute_set(base) - minute_set(removed)
+        assert difference == slot_lib.merge_intervals(difference)
 
     @settings(max_examples=100, deadline=None, derandomize=True, database=None)
     @given(intervals_strategy(max_size=10, max_length=240), st.integers(0, HORIZON_MINUTES), st.integers(1, 240))
     def test_busy_index_matches_linear_scan(self, busy, start_minute, length):
         start, end = at(start_minute), at(start_minute + length)
         expected = any(b_start < end and start < b_end for b_start, b_end in busy if b_start < b_end)
-        self.assertEqual(slot_lib.BusyIndex(busy).overlaps(start, end), expected)
+        assert slot_lib.BusyIndex(busy).overlaps(start, end) == expected
 
 
-class TestSlotExamples(BaseCase):
+class TestSlotExamples:
     """Concrete days a consultant recognises."""
 
     def berlin(self, *args):
@@ -225,9 +224,9 @@ class TestSlotExamples(BaseCase):
     def test_hourly_slots_skip_lunch(self):
         slots = slot_lib.compute_slots(self.day(2027, 3, 1), [], duration=timedelta(hours=1),
                                        step=timedelta(minutes=30), tz=BERLIN)
-        self.assertEqual(self.starts(slots), [
+        assert self.starts(slots) == [
             "10:00", "10:30", "11:00", "11:30", "12:00",
-            "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00", "17:30", "18:00"])
+            "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00", "17:30", "18:00"]
 
     def test_buffers_around_busy_time(self):
         # a meeting 11:00-12:00; 15 minutes buffer before and after every new slot
@@ -236,74 +235,74 @@ class TestSlotExamples(BaseCase):
                                        step=timedelta(minutes=15), tz=BERLIN,
                                        buffer_before=timedelta(minutes=15), buffer_after=timedelta(minutes=15))
         # 10:15-10:45 ends its buffer at 11:00 exactly: free (half-open intervals)
-        self.assertEqual(self.starts(slots), ["10:00", "10:15", "12:15", "12:30"])
+        assert self.starts(slots) == ["10:00", "10:15", "12:15", "12:30"]
 
     def test_minimum_notice_rounds_up_to_the_grid(self):
         slots = slot_lib.compute_slots(self.day(2027, 3, 1), [], duration=timedelta(minutes=30),
                                        step=timedelta(minutes=15), tz=BERLIN,
                                        not_before=self.berlin(2027, 3, 1, 11, 7))
-        self.assertEqual(self.starts(slots)[:2], ["11:15", "11:30"])
+        assert self.starts(slots)[:2] == ["11:15", "11:30"]
 
     def test_maximum_advance_is_the_last_start(self):
         slots = slot_lib.compute_slots(self.day(2027, 3, 1), [], duration=timedelta(minutes=60),
                                        step=timedelta(minutes=60), tz=BERLIN,
                                        not_after=self.berlin(2027, 3, 1, 15))
-        self.assertEqual(self.starts(slots), ["10:00", "11:00", "12:00", "14:00", "15:00"])
+        assert self.starts(slots) == ["10:00", "11:00", "12:00", "14:00", "15:00"]
 
     def test_daily_limit_closes_the_local_day(self):
         work = self.day(2027, 3, 1) + self.day(2027, 3, 2)
         slots = slot_lib.compute_slots(work, [], duration=timedelta(minutes=60), step=timedelta(minutes=60),
                                        tz=BERLIN, daily_limit=2, day_counts={date(2027, 3, 1): 2})
-        self.assertEqual({start.astimezone(BERLIN).date() for start, _end in slots}, {date(2027, 3, 2)})
+        assert {start.astimezone(BERLIN).date() for start, _end in slots} == {date(2027, 3, 2)}
 
     def test_grid_follows_the_wall_clock_across_dst(self):
         # Sunday 28 March 2027: Berlin jumps from 02:00 CET to 03:00 CEST
         work = [(self.berlin(2027, 3, 28, 0), self.berlin(2027, 3, 28, 6))]
         slots = slot_lib.compute_slots(work, [], duration=timedelta(hours=1), step=timedelta(hours=1), tz=BERLIN)
-        self.assertEqual(self.starts(slots), ["00:00", "01:00", "03:00", "04:00", "05:00"])
-        self.assertTrue(all(end - start == timedelta(hours=1) for start, end in slots))
+        assert self.starts(slots) == ["00:00", "01:00", "03:00", "04:00", "05:00"]
+        assert all(end - start == timedelta(hours=1) for start, end in slots)
 
     def test_uneven_grid_across_dst(self):
         """A 45-minute grid stays on the wall clock (00:00, 00:45, ...) after the clocks change."""
         spring = [(self.berlin(2027, 3, 28, 0), self.berlin(2027, 3, 28, 6))]
         three_quarters = timedelta(minutes=45)
         slots = slot_lib.compute_slots(spring, [], duration=three_quarters, step=three_quarters, tz=BERLIN)
-        self.assertEqual(self.starts(slots), ["00:00", "00:45", "01:30", "03:00", "03:45", "04:30", "05:15"])
+        assert self.starts(slots) == ["00:00", "00:45", "01:30", "03:00", "03:45", "04:30", "05:15"]
         autumn = [(self.berlin(2027, 10, 31, 0), self.berlin(2027, 10, 31, 6))]
         slots = slot_lib.compute_slots(autumn, [], duration=three_quarters, step=three_quarters, tz=BERLIN)
         # the repeated hour 02:00-03:00 happens twice: 02:15 CEST and 02:15 CET are both real, distinct times
-        self.assertEqual([slot_lib.to_local_iso(start, BERLIN)[11:] for start, _end in slots], [
+        assert [slot_lib.to_local_iso(start, BERLIN)[11:] for start, _end in slots] == [
             "00:00:00+02:00", "00:45:00+02:00", "01:30:00+02:00", "02:15:00+02:00",
-            "02:15:00+01:00", "03:00:00+01:00", "03:45:00+01:00", "04:30:00+01:00", "05:15:00+01:00"])
+            "02:15:00+01:00", "03:00:00+01:00", "03:45:00+01:00", "04:30:00+01:00", "05:15:00+01:00"]
 
     def test_rejects_empty_duration_or_step(self):
-        with self.assertRaises(ValueError):
+        with pytest.raises(ValueError):
             slot_lib.compute_slots([], [], duration=timedelta(0), step=timedelta(minutes=30))
-        with self.assertRaises(ValueError):
+        with pytest.raises(ValueError):
             slot_lib.compute_slots([], [], duration=timedelta(minutes=30), step=timedelta(0))
 
     def test_alternatives_prefer_the_next_slots(self):
         slots = [(self.berlin(2027, 3, 1, hour), self.berlin(2027, 3, 1, hour + 1)) for hour in (10, 11, 12, 14, 15)]
         requested = self.berlin(2027, 3, 1, 11)
-        self.assertEqual(slot_lib.alternatives(slots, requested), slots[2:5])
+        assert slot_lib.alternatives(slots, requested) == slots[2:5]
         # near the end of the day: the later slot, then the closest earlier ones
-        self.assertEqual(slot_lib.alternatives(slots, self.berlin(2027, 3, 1, 14)), [slots[1], slots[2], slots[4]])
-        self.assertEqual(slot_lib.alternatives(slots, self.berlin(2027, 3, 1, 15)), slots[1:4])
-        self.assertEqual(slot_lib.alternatives([], requested), [])
+        assert slot_lib.alternatives(slots, self.berlin(2027, 3, 1, 14)) == [slots[1], slots[2], slots[4]]
+        assert slot_lib.alternatives(slots, self.berlin(2027, 3, 1, 15)) == slots[1:4]
+        assert slot_lib.alternatives([], requested) == []
 
     def test_timezone_names(self):
         for name in ("Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland", "UTC"):
-            self.assertTrue(slot_lib.is_valid_timezone(name), name)
+            assert slot_lib.is_valid_timezone(name), name
         for name in ("Mars/Olympus", "", None, "../etc/passwd", 42):
-            self.assertFalse(slot_lib.is_valid_timezone(name), name)
+            assert not slot_lib.is_valid_timezone(name), name
 
     def test_local_day_bounds_on_a_23_hour_day(self):
         start, end = slot_lib.local_day_bounds(date(2027, 3, 28), date(2027, 3, 28), BERLIN)
-        self.assertEqual((start, end), (datetime(2027, 3, 27, 23, tzinfo=UTC), datetime(2027, 3, 28, 22, tzinfo=UTC)))
+        assert (start, end) == (datetime(2027, 3, 27, 23, tzinfo=UTC), datetime(2027, 3, 28, 22, tzinfo=UTC))
 
     def test_iso_formats(self):
         value = datetime(2027, 3, 1, 9, 0, 0, 500, tzinfo=UTC)
-        self.assertEqual(slot_lib.to_utc_iso(value), "2027-03-01T09:00:00Z")
-        self.assertEqual(slot_lib.to_utc_iso(value.replace(tzinfo=None)), "2027-03-01T09:00:00Z")
-        self.assertEqual(slot_lib.to_local_iso(value, ZoneInfo("Asia/Kolkata")), "2027-03-01T14:30:00+05:30")
-        self.assertEqual(slot_lib.to_local_iso(value, ZoneInfo("Pacific/Auckland")), "2027-03-01T22:00:00+13:00")
+        assert slot_lib.to_utc_iso(value) == "2027-03-01T09:00:00Z"
+        assert slot_lib.to_utc_iso(value.replace(tzinfo=None)) == "2027-03-01T09:00:00Z"
+        assert slot_lib.to_local_iso(value, ZoneInfo("Asia/Kolkata")) == "2027-03-01T14:30:00+05:30"
+        assert slot_lib.to_local_iso(value, ZoneInfo("Pacific/Auckland")) == "2027-03-01T22:00:00+13:00"
