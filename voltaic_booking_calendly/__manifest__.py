@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/rules.xml",
         "data/utm_data.xml",
         "data/webhook_data.xml",
         "views/webhook_inbox_views.xml",
@@ -25,5 +26,4 @@
             "voltaic_booking_calendly/static/src/scss/provider_embed.scss",
         ],
     },
-    "auto_install": False,
 }

@@ -21,5 +21,4 @@
             "voltaic_booking_payment/static/tests/tours/paid_booking.js",
         ],
     },
-    "auto_install": False,
 }

@@ -6,16 +6,17 @@ the models gather the data, call these functions, and talk to Google.
 """
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from .slots import to_utc_iso
 
-UTC = timezone.utc
+UTC = dt.timezone.utc
 
 #: private extended property that marks the events Voltaic wrote
 PRIVATE_PROPERTY = "voltaicBooking"

@@ -287,7 +287,7 @@ class VoltaicBooking(models.Model):
         new_state = vals.pop("state", None)
         times = {name: vals.pop(name) for name in ("start", "stop", "duration") if name in vals}
         if vals:
-            super().write(vals)
+            self.write(vals)  # no service field left: a plain write
         if times:
             for booking in self:
                 booking._reschedule_from_write(times)
