@@ -3,10 +3,12 @@
 #   booking (the booking service; imports consultant first) -> booking_crm (the lead follows the
 #   booking, back office) -> booking_google (Google Calendar push) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
+#   booking_review (bookings that no longer fit the schedule wait for a manager) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
 #   and its concerns (offered durations, expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
 #   opportunity) -> google_busy, google_sync ->
-#   ir_http, request_throttle, res_config_settings, resource_calendar.
+#   ir_http, request_throttle, res_config_settings, resource_calendar and its attendances and time off
+#   (a change rechecks the consultants' bookings).
 from . import (
     booking,
     booking_crm,
@@ -14,6 +16,7 @@ from . import (
     booking_idempotency,
     booking_message,
     booking_notification,
+    booking_review,
     calendar_event,
     consultant,
     consultant_duration,
@@ -28,4 +31,6 @@ from . import (
     request_throttle,
     res_config_settings,
     resource_calendar,
+    resource_calendar_attendance,
+    resource_calendar_leaves,
 )

@@ -43,6 +43,26 @@ class VoltaicConsultantExtraHours(models.Model):
             if not 0 <= extra.hour_from < extra.hour_to <= 24:
                 raise ValidationError(self.env._("Extra hours must end after they start, within one day."))
 
+    # fewer extra hours may leave bookings outside the working time: the consultant's are rechecked
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        extras = super().create(vals_list)
+        extras.consultant_id._schedule_review()
+        return extras
+
+    def write(self, vals):
+        consultants = self.consultant_id
+        result = super().write(vals)
+        (consultants | self.consultant_id)._schedule_review()
+        return result
+
+    def unlink(self):
+        consultants = self.consultant_id
+        result = super().unlink()
+        consultants.exists()._schedule_review()
+        return result
+
 
 def _wall_clock_to_utc(day, hours, zone):
     """Naive UTC datetime of ``hours`` (float) after midnight of ``day`` on the wall clock of ``zone``."""

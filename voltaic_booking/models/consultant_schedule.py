@@ -3,8 +3,10 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools.misc import format_date
 
+from ..lib import schedule_fit
 from ..lib import slots as slot_lib
 
 UTC = timezone.utc
@@ -16,6 +18,13 @@ RESOURCE_FIELDS = ("name", "tz", "resource_calendar_id", "leave_ids")
 CALENDAR_FIELDS = ("calendar_attendance_ids",)
 # who a consultant is and which working hours they follow is the managers' call
 MANAGER_FIELDS = ("user_id", "partner_id", "team_id", "resource_calendar_id", "company_id", "active")
+# what a consultant's upcoming bookings must fit: a change rechecks them (besides ``offers_<type>``)
+SCHEDULE_FIELDS = frozenset({
+    "resource_calendar_id", "tz", "calendar_attendance_ids", "leave_ids", "extra_hours_ids", "duration_ids",
+    "buffer_before_minutes", "buffer_after_minutes", "is_accepting_bookings", "active",
+})
+# key of the consultants to recheck, gathered over a transaction (see ``_schedule_review``)
+REVIEW_KEY = "voltaic_booking.schedule_review"
 
 
 class VoltaicConsultant(models.Model):
@@ -98,6 +107,8 @@ class VoltaicConsultant(models.Model):
         result = super().write(vals)
         if "user_id" in vals:
             self.resource_id.sudo().write({"user_id": vals["user_id"]})
+        if SCHEDULE_FIELDS & vals.keys() or any(name.startswith("offers_") for name in vals):
+            self._schedule_review()
         return result
 
     def _check_schedule_write(self, vals):
@@ -190,3 +201,98 @@ class VoltaicConsultant(models.Model):
                     "slots": [(duration, by_day[day].get(duration, [])) for duration in durations],
                 })
         return {"saved": True, "bookable": self._is_bookable(), "days": days, "tz": self.tz or "UTC"}
+
+    # ------------------------------------------------------------------
+    # Bookings that no longer fit the schedule
+    # ------------------------------------------------------------------
+
+    def _schedule_review(self):
+        """Recheck the upcoming bookings of these consultants once the transaction's changes are made.
+
+        Working hours, time off and offered durations are saved line by line: the check runs once,
+        on the final schedule, just before the commit (``precommit``, in the same transaction).
+        """
+        if not self:
+            return
+        precommit = self.env.cr.precommit
+        if REVIEW_KEY not in precommit.data:
+            precommit.data[REVIEW_KEY] = set()
+            env = self.env
+
+            def review():
+                env["voltaic.consultant"].browse(precommit.data.pop(REVIEW_KEY, ()))._flag_bookings_out_of_schedule()
+
+            precommit.add(review)
+        precommit.data[REVIEW_KEY].update(self.ids)
+
+    @api.model
+    def _schedule_review_of(self, calendars=None, resources=None, companies=None):
+        """Recheck the consultants on ``calendars``, of ``resources``, or of ``companies`` (company-wide time off)."""
+        domains = []
+        if calendars:
+            domains.append(Domain("resource_calendar_id", "in", calendars.ids))
+        if resources:
+            domains.append(Domain("resource_id", "in", resources.ids))
+        if companies is not None:
+            domains.append(Domain("company_id", "in", companies.ids) if companies else Domain.TRUE)
+        if domains:
+            self.sudo().with_context(active_test=False).search(Domain.OR(domains))._schedule_review()
+
+    def _flag_bookings_out_of_schedule(self):
+        """Flag the upcoming confirmed bookings that no longer fit; none is moved or cancelled.
+
+        A booking fits when its meeting lies in the consultant's working time (weekly hours minus
+        time off, plus extra hours), keeps the buffers now set from the other bookings, and has a
+        duration and meeting type still offered by a consultant who accepts bookings. One query for
+        the bookings; without upcoming bookings nothing more is read.
+
+        :return: the bookings newly flagged.
+        """
+        bookings = self.env["voltaic.booking"].sudo()
+        now = fields.Datetime.now()
+        upcoming = bookings.search([
+            ("consultant_id", "in", self.ids), ("state", "=", "confirmed"), ("start", ">", now),
+        ], order="start")
+        if not upcoming:
+            return bookings
+        consultants = upcoming.consultant_id
+        first, last = min(upcoming.mapped("start")), max(upcoming.mapped("stop"))
+        with_hours = consultants.filtered("resource_calendar_id")
+        work = with_hours._get_work_intervals(first.replace(tzinfo=UTC), last.replace(tzinfo=UTC)) if with_hours else {}
+        margin = timedelta(minutes=max(c.buffer_before_minutes + c.buffer_after_minutes for c in consultants))
+        neighbours = bookings.search(Domain.AND([bookings._blocking_domain(), [
+            ("consultant_id", "in", consultants.ids), ("conflict", "=", False),
+            ("stop", ">", first - margin), ("start", "<", last + margin),
+        ]]))
+        flagged = bookings
+        for consultant in consultants:
+            mine = upcoming.filtered(lambda b, c=consultant: b.consultant_id == c)
+            outside = schedule_fit.outside_work(_meetings(mine), work.get(consultant.id, []))
+            before = timedelta(minutes=consultant.buffer_before_minutes)
+            after = timedelta(minutes=consultant.buffer_after_minutes)
+            close = schedule_fit.too_close(
+                _meetings(neighbours.filtered(lambda b, c=consultant: b.consultant_id == c)), before, after)
+            durations, meeting_types = consultant._allowed_durations(), consultant._meeting_types()
+            for booking in mine.filtered(lambda b: not b.needs_review):
+                reasons = []
+                if not (consultant.active and consultant.is_accepting_bookings):
+                    reasons.append(("not_accepting", {}))
+                if not consultant.resource_calendar_id:
+                    reasons.append(("no_hours", {}))
+                elif booking.id in outside:
+                    reasons.append(("outside_hours", {}))
+                if booking.id in close:
+                    reasons.append(("too_close", {
+                        "before": consultant.buffer_before_minutes, "after": consultant.buffer_after_minutes}))
+                if booking.duration not in durations:
+                    reasons.append(("duration", {}))
+                if booking.meeting_type not in meeting_types:
+                    reasons.append(("meeting_type", {}))
+                if reasons:
+                    flagged |= booking._flag_for_review(reasons)
+        return flagged
+
+
+def _meetings(bookings):
+    """``(id, start, stop)`` of bookings, aware UTC, as ``schedule_fit`` takes them."""
+    return [(booking.id, booking.start.replace(tzinfo=UTC), booking.stop.replace(tzinfo=UTC)) for booking in bookings]

@@ -16,3 +16,4 @@ from . import test_booking_page
 from . import test_self_service
 from . import test_translations
 from . import test_openapi
+from . import test_integrity
