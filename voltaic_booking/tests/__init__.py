@@ -6,9 +6,9 @@ from . import test_google_changes
 from . import test_google_coexistence
 from . import test_google_oauth
 from . import test_api
-from . import test_consultant_offer
 from . import test_availability
 from . import test_booking_service
+from . import test_consultant_offer
 from . import test_concurrency
 from . import test_access
 from . import test_notifications

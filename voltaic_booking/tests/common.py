@@ -188,11 +188,11 @@ class VoltaicBookingCase(TransactionCase):
 
     @classmethod
     def _create_booking(cls, start, consultant=None, duration=60, **values):
-        """A bare ``voltaic.booking`` row written with the ORM, bypassing the service (no lead, no event).
+        """A bare ``voltaic.booking`` row written with the ORM in the service's context (no lead, no event, no checks).
 
         For availability tests and the database constraint; real bookings go through ``_book``.
         """
-        return cls.env["voltaic.booking"].create({
+        booking = cls.env["voltaic.booking"].with_context(voltaic_booking_service=True).create({
             "consultant_id": (consultant or cls.consultant).id,
             "start": naive(start),
             "stop": naive(start + timedelta(minutes=duration)),
@@ -203,6 +203,7 @@ class VoltaicBookingCase(TransactionCase):
             "source": "backend",
             **values,
         })
+        return booking.with_env(cls.env)  # later writes are guarded again, as in real use
 
     @classmethod
     def _busy_event(cls, consultant, start, stop, **values):

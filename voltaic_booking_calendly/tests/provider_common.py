@@ -15,8 +15,8 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import requests
-from odoo import Command
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from ..lib import signatures
