@@ -7,9 +7,16 @@ class ResourceCalendar(models.Model):
     voltaic_consultant_id = fields.Many2one(
         "voltaic.consultant", string="Own Calendar of Consultant", index="btree_not_null", ondelete="set null",
         copy=False, help="Set on working hours created for one consultant: that consultant may edit them.")
+    # the consultants following these hours (archived ones too): consultation
+    # managers may edit the working hours of consultants (security/rules.xml)
+    voltaic_consultant_ids = fields.One2many(
+        "voltaic.consultant", "resource_calendar_id", string="Consultants", context={"active_test": False})
 
 
 class ResourceResource(models.Model):
     _inherit = "resource.resource"
 
     voltaic_leave_ids = fields.One2many("resource.calendar.leaves", "resource_id", string="Time Off")
+    # the consultant of this resource (archived too): see security/rules.xml
+    voltaic_consultant_ids = fields.One2many(
+        "voltaic.consultant", "resource_id", string="Consultants", context={"active_test": False})

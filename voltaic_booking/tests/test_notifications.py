@@ -117,9 +117,11 @@ class TestBookingEmails(NotificationCase):
         self.assertIn("Budget verschoben", cancelled.body_html)
         self.assertIn("/de/book-consultation", cancelled.body_html)
 
-    def test_managers_edit_the_templates_consultants_do_not(self):
+    def test_template_editors_edit_the_templates_consultants_do_not(self):
+        """Managers edit the templates once an administrator makes them Mail Template Editors (test_access)."""
         template = self.env.ref("voltaic_booking.mail_template_client_reminder")
-        manager = new_test_user(self.env, "vb_notify_manager", groups="voltaic_booking.group_manager")
+        manager = new_test_user(self.env, "vb_notify_manager",
+                                groups="voltaic_booking.group_manager,mail.group_mail_template_editor")
         template.with_user(manager).subject = "See you soon, {{ object.first_name }}"
         self.assertEqual(template.subject, "See you soon, {{ object.first_name }}")
         with self.assertRaises(AccessError):
