@@ -1,17 +1,17 @@
 """The German catalogue (i18n/de.po) covers every translatable text of the addon.
 
+``GermanCatalogueMixin`` is shared with the companion addons: each checks its own catalogue.
+
 The terms are read from the installed module exactly as ``odoo-bin i18n export``
 reads them (Python and JS code, views, website pages, mail templates, fields,
 selections, menus), so a string added without its German translation fails here.
 """
 
-import os
 import re
 
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import file_open
 from odoo.tools.translate import TranslationModuleReader, translation_file_reader
-
-ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # texts that read the same in German: times, addresses, URLs, technical names
 SAME_IN_GERMAN = re.compile(
@@ -20,18 +20,21 @@ SAME_IN_GERMAN = re.compile(
 )
 
 
-@tagged("post_install", "-at_install")
-class TestGermanCatalogue(TransactionCase):
+class GermanCatalogueMixin:
+    """Every term of ``addon`` has a German translation in its own ``i18n/de.po``."""
+
+    addon = "voltaic_booking"
+    min_terms = 900  # the reader really found the addon's terms
 
     def _german(self):
-        with open(os.path.join(ADDON_DIR, "i18n", "de.po"), "rb") as po_file:
+        with file_open(f"{self.addon}/i18n/de.po", "rb") as po_file:
             return {entry["src"]: entry["value"] for entry in translation_file_reader(po_file, fileformat="po")}
 
     def test_every_term_has_a_german_translation(self):
         german = self._german()
         terms = {source for _module, _type, _name, _res_id, source, _value, _comments
-                 in TranslationModuleReader(self.env.cr, ["voltaic_booking"]) if source}
-        self.assertGreater(len(terms), 900, "the reader found the addon's terms")
+                 in TranslationModuleReader(self.env.cr, [self.addon]) if source}
+        self.assertGreater(len(terms), self.min_terms, "the reader found the addon's terms")
         missing = sorted(term for term in terms if not german.get(term) and not SAME_IN_GERMAN.match(term))
         self.assertFalse(missing, "texts without German translation (export the .pot and complete i18n/de.po)")
 
@@ -41,3 +44,8 @@ class TestGermanCatalogue(TransactionCase):
         wrong = [(source, value) for source, value in self._german().items()
                  if value and sorted(placeholder.findall(source)) != sorted(placeholder.findall(value))]
         self.assertFalse(wrong)
+
+
+@tagged("post_install", "-at_install")
+class TestGermanCatalogue(GermanCatalogueMixin, TransactionCase):
+    pass

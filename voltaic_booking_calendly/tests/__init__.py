@@ -2,3 +2,4 @@ from . import test_webhooks
 from . import test_webhook_processing
 from . import test_provider_sync
 from . import test_webhooks_openapi
+from . import test_translations

@@ -1,2 +1,3 @@
 from . import test_payments
 from . import test_openapi_payment
+from . import test_translations
