@@ -17,7 +17,7 @@ class VoltaicBooking(models.Model):
     _inherit = "voltaic.booking"
 
     needs_review = fields.Boolean(
-        string="Needs Review", index=True, copy=False, readonly=True, tracking=True,
+        index=True, copy=False, readonly=True, tracking=True,
         help="The consultant's schedule or rules changed and this consultation no longer fits them. "
              "Nothing was moved or cancelled: reschedule it, cancel it, or keep it and mark it as reviewed.")
     review_activity_id = fields.Many2one(

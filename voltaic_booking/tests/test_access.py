@@ -305,7 +305,7 @@ class TestManagerScheduleRights(VoltaicBookingCase):
         action = self.env["ir.actions.act_window"].with_user(self.manager)._for_xml_id(
             "voltaic_booking.voltaic_public_holiday_action")
         Holidays = self.env["resource.calendar.leaves"].with_user(self.manager).with_context(
-            safe_eval(action["context"]))
+            **safe_eval(action["context"]))
         company_wide = Holidays.create({
             "name": "VBT Founders' Day",
             "date_from": naive(utc(2027, 3, 10, 0)), "date_to": naive(utc(2027, 3, 10, 23)),

@@ -132,7 +132,7 @@ class TestLanguages(VoltaicBookingCase):
         with self.assertRaises(BookingValidationError) as caught:
             self._book(TUESDAY_10, language="xx")
         self.assertEqual(caught.exception.fields["language"],
-                         "Choose one of: %s." % ", ".join(choices.values()))
+                         f"Choose one of: {', '.join(choices.values())}.")
         self.assertIn("English, German", caught.exception.fields["language"])
 
     def test_a_third_language_works_by_installing_it(self):
