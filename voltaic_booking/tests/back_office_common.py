@@ -1,10 +1,14 @@
-"""Fixtures of the back-office tests: a schedule, consultants, sales people and managers."""
+"""Fixtures of the back-office tests: a schedule, consultants, sales people and managers.
+
+The schedule and the consultants come from ``make_calendar`` / ``make_consultant`` (common.py).
+"""
 
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
-from odoo import Command
 from odoo.tests import TransactionCase, freeze_time, new_test_user
+
+from .common import OFFICE_HOURS, OFFICE_RULES, make_calendar, make_consultant
 
 UTC = timezone.utc
 
@@ -36,21 +40,17 @@ class BackOfficeCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        cls.calendar = cls._make_calendar("VB weekdays", weekdays=range(5))
-        cls.consultant_user = new_test_user(
-            cls.env, "vb_consultant", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-            name="Carla Consultant", tz="Europe/Berlin")
-        cls.other_consultant_user = new_test_user(
-            cls.env, "vb_consultant2", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-            name="Otto Other", tz="Europe/Berlin")
+        cls.calendar = make_calendar(cls.env, "VB weekdays", hours=OFFICE_HOURS)
         cls.salesman = new_test_user(
             cls.env, "vb_salesman", groups="sales_team.group_sale_salesman", name="Sam Sales", tz="Europe/Berlin")
         cls.manager = new_test_user(
             cls.env, "vb_manager", groups="voltaic_booking.group_manager,sales_team.group_sale_salesman",
             name="Mona Manager", tz="Europe/Berlin")
         cls.team = cls.env["crm.team"].create({"name": "VB Consulting"})
-        cls.consultant = cls._make_consultant("Carla Consultant", cls.consultant_user)
-        cls.other_consultant = cls._make_consultant("Otto Other", cls.other_consultant_user)
+        cls.consultant = cls._make_consultant("Carla Consultant", "vb_consultant")
+        cls.consultant_user = cls.consultant.user_id
+        cls.other_consultant = cls._make_consultant("Otto Other", "vb_consultant2")
+        cls.other_consultant_user = cls.other_consultant.user_id
         cls.stage_new, cls.stage_scheduled, cls.stage_met, cls.stage_follow_up = cls.env["crm.stage"].create([
             {"name": "VB New", "sequence": 1},
             {"name": "VB Consultation Scheduled", "sequence": 2},
@@ -75,44 +75,10 @@ class BackOfficeCase(TransactionCase):
         })
 
     @classmethod
-    def _make_calendar(cls, name, weekdays, tz="Europe/Berlin", extra=()):
-        attendances = []
-        for day in weekdays:
-            attendances += [
-                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 9, "hour_to": 12,
-                                "day_period": "morning"}),
-                Command.create({"name": "Lunch", "dayofweek": str(day), "hour_from": 12, "hour_to": 13,
-                                "day_period": "lunch"}),
-                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13, "hour_to": 17,
-                                "day_period": "afternoon"}),
-            ]
-        for day, hour_from, hour_to in extra:
-            attendances.append(Command.create({"name": "Extra", "dayofweek": str(day), "hour_from": hour_from,
-                                               "hour_to": hour_to, "day_period": "morning"}))
-        return cls.env["resource.calendar"].create({
-            "name": name, "tz": tz, "attendance_ids": [Command.clear()] + attendances,
-        })
-
-    @classmethod
-    def _make_consultant(cls, name, user, calendar=None, tz="Europe/Berlin", **values):
-        return cls.env["voltaic.consultant"].create({
-            "name": name,
-            "user_id": user.id,
-            "team_id": cls.team.id,
-            "resource_calendar_id": (calendar or cls.calendar).id,
-            "tz": tz,
-            "min_notice_hours": 0,
-            "max_advance_days": 60,
-            "buffer_before_minutes": 0,
-            "buffer_after_minutes": 0,
-            "slot_interval_minutes": 30,
-            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
-            "offers_video": True,
-            "offers_phone": True,
-            "video_url": "https://meet.example.com/" + user.login,
-            "phone_info": "We call you.",
-            **values,
-        })
+    def _make_consultant(cls, name, login, **values):
+        """A Berlin consultant on ``cls.calendar`` in ``cls.team`` with ``OFFICE_RULES`` (``values`` override)."""
+        return make_consultant(cls.env, name, login, calendar=cls.calendar, **{
+            "team_id": cls.team.id, **OFFICE_RULES, "video_url": f"https://meet.example.com/{login}", **values})
 
     def _configure_crm(self, **extra):
         parameters = self.env["ir.config_parameter"].sudo()

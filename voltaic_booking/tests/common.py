@@ -1,6 +1,32 @@
-"""Shared fixtures of the voltaic_booking model tests.
+"""Shared fixtures of the voltaic_booking tests: the one place that makes consultants.
 
-Use it from any test module of the addon::
+Module functions, usable with any ``env`` (a test's, or one on a cursor of its
+own for tests on committed data):
+
+- ``make_calendar(env, name, tz, hours=..., weekdays=..., extra=...)``: weekly
+  working hours, ``hours`` being ``(day_period, hour_from, hour_to)`` on each of
+  ``weekdays`` (0 = Monday; a ``lunch`` period is left out of the working time,
+  as Odoo does), ``extra`` more ``(day, day_period, hour_from, hour_to)`` lines;
+  ``hours=None`` gives the company's default hours, as a new calendar in the UI.
+  Ready-made hours: ``CONSULTATION_HOURS`` (10-13, lunch, 14-19),
+  ``OFFICE_HOURS`` (9-12, lunch, 13-17), ``AROUND_THE_CLOCK`` (0-24);
+- ``make_consultant(env, name, login, *, calendar=None, tz=..., groups=..., **values)``:
+  a ``voltaic.consultant`` with its own internal user (``new_test_user``, in
+  ``CONSULTANT_GROUPS`` unless ``groups`` says otherwise; ``email`` defaults to
+  ``<login>@vbt-voltaic.example``, ``user_values`` adds user fields, ``user=``
+  uses an existing user instead). ``values`` are consultant fields as they
+  are, nothing else is assumed: pass the rules a test needs, e.g.
+  ``**CONSULTANT_DEFAULTS`` or ``**OFFICE_RULES`` (duration offers are
+  ``duration_ids`` lines, ``voltaic.consultant.duration``).
+
+Every fixture base calls them: ``VoltaicBookingCase`` below,
+``BackOfficeCase`` (back_office_common.py), ``GoogleCase`` (google_common.py),
+``NotificationCase`` (notification_common.py), ``ConcurrencyMixin``
+(test_concurrency.py) and the cases of test_google_oauth.py,
+test_self_service.py, test_reporting.py, test_notifications.py and the
+companions (``ProviderCase`` of voltaic_booking_calendly, the payment tests).
+
+Use ``VoltaicBookingCase`` from any test module of the addon::
 
     from .common import NOW, VoltaicBookingCase, local, utc
 
@@ -13,8 +39,9 @@ Use it from any test module of the addon::
 relying on demo data (every login, email and name is prefixed ``vbt``):
 
 - ``cls.calendar``: working hours "VBT Consultation Hours" (Europe/Berlin),
-  Monday-Friday 10:00-13:00 and 14:00-19:00 with a ``day_period='lunch'``
-  attendance 13:00-14:00 (Odoo leaves lunch out of the working time);
+  Monday-Friday ``CONSULTATION_HOURS``: 10:00-13:00 and 14:00-19:00 with a
+  ``day_period='lunch'`` attendance 13:00-14:00 (Odoo leaves lunch out of the
+  working time);
 - ``cls.team``: a sales team for the consultants' opportunities;
 - ``cls.manager``: an internal user in ``voltaic_booking.group_manager``;
 - ``cls.consultant_user`` / ``cls.consultant`` and ``cls.other_consultant_user``
@@ -23,12 +50,14 @@ relying on demo data (every login, email and name is prefixed ``vbt``):
   ``_make_consultant`` with ``CONSULTANT_DEFAULTS``;
 - ``cls.portal_user`` (a portal user) and ``cls.public_user`` (``base.public_user``).
 
-Helpers: ``_make_calendar()``, ``_make_consultant()`` (any zone, any calendar,
-any rule), ``_book()`` (through ``voltaic.booking._book`` with
-``BOOKING_DEFAULTS``), ``_create_booking()`` (a bare ORM row, no service),
-``_slots()`` / ``_day()`` / ``_local_starts()`` (availability with an explicit
-``now``), ``_busy_event()`` and ``_leave()``; module functions ``utc()``,
-``local()`` and ``naive()`` build datetimes.
+Helpers: ``_make_calendar()`` and ``_make_consultant()`` (``make_calendar`` and
+``make_consultant`` with the class's defaults: ``cls.calendar``, ``cls.team``,
+``CONSULTANT_DEFAULTS``; any zone, any calendar, any rule), ``_book()``
+(through ``voltaic.booking._book`` with ``BOOKING_DEFAULTS``),
+``_create_booking()`` (a bare ORM row, no service), ``_slots()`` / ``_day()`` /
+``_local_starts()`` (availability with an explicit ``now``), ``_busy_event()``
+and ``_leave()``; module functions ``utc()``, ``local()`` and ``naive()`` build
+datetimes.
 
 "Now": the class is NOT frozen, so HTTP subclasses keep a real clock.
 ``_get_slots`` takes ``now=``; for the booking service (``_book``,
@@ -53,7 +82,15 @@ NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
-# rules of the consultants made by ``_make_consultant`` unless overridden:
+# the groups of a consultant's user made by ``make_consultant`` unless told otherwise
+CONSULTANT_GROUPS = "voltaic_booking.group_user,sales_team.group_sale_salesman"
+
+# working hours for ``make_calendar``: (day_period, hour_from, hour_to) on each working day
+CONSULTATION_HOURS = (("morning", 10, 13), ("lunch", 13, 14), ("afternoon", 14, 19))
+OFFICE_HOURS = (("morning", 9, 12), ("lunch", 12, 13), ("afternoon", 13, 17))
+AROUND_THE_CLOCK = (("morning", 0, 24),)
+
+# rules of the consultants made by ``VoltaicBookingCase._make_consultant`` unless overridden:
 # no notice, no buffers, no limit, so that each test sets only the rule it tests
 CONSULTANT_DEFAULTS = {
     "min_notice_hours": 0,
@@ -70,6 +107,19 @@ CONSULTANT_DEFAULTS = {
     "phone_info": "We call you on the number you gave us.",
     "location": "Voltaic GmbH, Friedrichstrasse 68, 10117 Berlin",
     "is_accepting_bookings": True,
+}
+
+# rules of the back-office and Google consultants (besides their own ``video_url``)
+OFFICE_RULES = {
+    "min_notice_hours": 0,
+    "max_advance_days": 60,
+    "buffer_before_minutes": 0,
+    "buffer_after_minutes": 0,
+    "slot_interval_minutes": 30,
+    "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
+    "offers_video": True,
+    "offers_phone": True,
+    "phone_info": "We call you.",
 }
 
 # the client of ``_book`` unless overridden
@@ -107,6 +157,45 @@ def naive(value):
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def make_calendar(env, name, tz="Europe/Berlin", hours=CONSULTATION_HOURS, weekdays=range(5), extra=()):
+    """Weekly working hours: ``hours`` (``(day_period, hour_from, hour_to)``) on each of ``weekdays`` (0 = Monday).
+
+    ``extra``: more ``(day, day_period, hour_from, hour_to)`` lines; empty periods
+    (``hour_from`` None or not before ``hour_to``) are left out. ``hours=None``:
+    the company's default working hours, as a calendar made in the UI gets.
+    """
+    values = {"name": name, "tz": tz}
+    if hours is not None:
+        lines = [(day, *period) for day in weekdays for period in hours] + list(extra)
+        values["attendance_ids"] = [Command.clear()] + [
+            Command.create({
+                "name": f"{day_period.title()} {day}", "dayofweek": str(day),
+                "hour_from": hour_from, "hour_to": hour_to, "day_period": day_period,
+            })
+            for day, day_period, hour_from, hour_to in lines
+            if hour_from is not None and hour_from < hour_to
+        ]
+    return env["resource.calendar"].create(values)
+
+
+def make_consultant(env, name, login, *, calendar=None, tz="Europe/Berlin", groups=CONSULTANT_GROUPS, email=None,
+                    user=None, user_values=None, **values):
+    """A consultant ``name`` with an own internal user ``login`` (or ``user``), in ``tz``, on ``calendar``.
+
+    The user is made like ``new_test_user`` (its password is its login, padded
+    to 8 characters) in ``groups`` (xml ids, comma-separated), with ``email``
+    (default ``<login>@vbt-voltaic.example``) and ``user_values``. ``calendar``
+    None leaves the consultant on the model's default hours. ``values`` are
+    consultant fields, written as they are (no rule is assumed).
+    """
+    if user is None:
+        user = new_test_user(env, login, groups=groups, name=name, email=email or f"{login}@vbt-voltaic.example",
+                             tz=tz, **(user_values or {}))
+    if calendar is not None:
+        values["resource_calendar_id"] = calendar.id
+    return env["voltaic.consultant"].create({"name": name, "user_id": user.id, "tz": tz, **values})
+
+
 class VoltaicBookingCase(TransactionCase):
     """Two Berlin consultants on Mon-Fri 10:00-19:00 (lunch 13:00-14:00), a manager, portal and public users."""
 
@@ -134,38 +223,18 @@ class VoltaicBookingCase(TransactionCase):
     @classmethod
     def _make_calendar(cls, name, tz="Europe/Berlin", weekdays=range(5), morning=(10, 13), lunch=(13, 14),
                        afternoon=(14, 19)):
-        """Weekly hours: ``morning`` and ``afternoon`` (hours) with a lunch break on ``weekdays`` (0 = Monday)."""
-        attendances = []
-        for day in weekdays:
-            for period, (hour_from, hour_to) in (("morning", morning), ("lunch", lunch), ("afternoon", afternoon)):
-                if hour_from is not None and hour_from < hour_to:
-                    attendances.append(Command.create({
-                        "name": f"{period.title()} {day}", "dayofweek": str(day),
-                        "hour_from": hour_from, "hour_to": hour_to, "day_period": period,
-                    }))
-        return cls.env["resource.calendar"].create({
-            "name": name, "tz": tz, "attendance_ids": [Command.clear(), *attendances],
-        })
+        """``make_calendar``: ``morning`` and ``afternoon`` (hours) with a lunch break on ``weekdays`` (0 = Monday)."""
+        hours = (("morning", *morning), ("lunch", *lunch), ("afternoon", *afternoon))
+        return make_calendar(cls.env, name, tz, hours=hours, weekdays=weekdays)
 
     @classmethod
     def _make_consultant(cls, name, login, tz="Europe/Berlin", calendar=None, user=None, **values):
-        """A consultant with an own internal user (``login``), in ``tz``, on ``calendar`` (default ``cls.calendar``).
+        """``make_consultant`` in ``tz`` on ``calendar`` (default ``cls.calendar``) in ``cls.team``.
 
         ``values`` override ``CONSULTANT_DEFAULTS`` and any other consultant field.
         """
-        if user is None:
-            user = new_test_user(
-                cls.env, login, groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-                name=name, email=f"{login}@vbt-voltaic.example", tz=tz)
-        return cls.env["voltaic.consultant"].create({
-            "name": name,
-            "user_id": user.id,
-            "team_id": cls.team.id,
-            "resource_calendar_id": (calendar or cls.calendar).id,
-            "tz": tz,
-            **CONSULTANT_DEFAULTS,
-            **values,
-        })
+        return make_consultant(cls.env, name, login, calendar=calendar or cls.calendar, tz=tz, user=user,
+                               **{"team_id": cls.team.id, **CONSULTANT_DEFAULTS, **values})
 
     @classmethod
     def _booking_values(cls, start, consultant=None, **values):

@@ -17,12 +17,12 @@ from urllib.parse import parse_qs, urlparse
 
 from googleapiclient.http import HttpMockSequence
 
-from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from ..lib import google_mapping as gmap
 from ..models import google_sync
 from ..models.google_sync import VoltaicGoogleConnection
+from .common import CONSULTANT_GROUPS, OFFICE_HOURS, OFFICE_RULES, make_calendar, make_consultant
 
 UTC = timezone.utc
 
@@ -170,25 +170,13 @@ class GoogleCase(TransactionCase):
         parameters.set_param("voltaic_booking.google_client_secret", "GOCSPX-test-secret")
         parameters.set_param("voltaic_booking.google_meet", False)
         parameters.set_param("voltaic_booking.google_on_delete", "flag")
-        cls.calendar = cls.env["resource.calendar"].create({
-            "name": "VB Google weekdays",
-            "tz": "Europe/Berlin",
-            "attendance_ids": [Command.clear()] + [
-                Command.create({"name": name, "dayofweek": str(day), "hour_from": start, "hour_to": stop,
-                                "day_period": period})
-                for day in range(5)
-                for name, start, stop, period in (
-                    ("Morning", 9, 12, "morning"), ("Lunch", 12, 13, "lunch"), ("Afternoon", 13, 17, "afternoon"))
-            ],
-        })
-        cls.consultant_user = new_test_user(
-            cls.env, "vb_google_carla", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-            name="Carla Consultant", email="carla@voltaic.example", tz="Europe/Berlin")
+        cls.calendar = make_calendar(cls.env, "VB Google weekdays", hours=OFFICE_HOURS)
         cls.manager = new_test_user(
             cls.env, "vb_google_mona", groups="voltaic_booking.group_manager,sales_team.group_sale_salesman",
             name="Mona Manager", email="mona@voltaic.example", tz="Europe/Berlin")
         cls.team = cls.env["crm.team"].create({"name": "VB Google Team", "user_id": cls.manager.id})
-        cls.consultant = cls._make_consultant("Carla Consultant", cls.consultant_user)
+        cls.consultant = cls._make_consultant("Carla Consultant", "vb_google_carla", email="carla@voltaic.example")
+        cls.consultant_user = cls.consultant.user_id
         cls.consultant.write({
             "google_sync_enabled": True,
             "google_extra_calendar_ids": "family08154711@group.calendar.google.com",
@@ -197,25 +185,10 @@ class GoogleCase(TransactionCase):
         cls.connection.write({"refresh_token": "1//0gRefreshToken-carla", "state": "connected"})
 
     @classmethod
-    def _make_consultant(cls, name, user, **values):
-        return cls.env["voltaic.consultant"].create({
-            "name": name,
-            "user_id": user.id,
-            "team_id": cls.team.id,
-            "resource_calendar_id": cls.calendar.id,
-            "tz": "Europe/Berlin",
-            "min_notice_hours": 0,
-            "max_advance_days": 60,
-            "buffer_before_minutes": 0,
-            "buffer_after_minutes": 0,
-            "slot_interval_minutes": 30,
-            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
-            "offers_video": True,
-            "offers_phone": True,
-            "video_url": "https://meet.example.com/" + user.login,
-            "phone_info": "We call you.",
-            **values,
-        })
+    def _make_consultant(cls, name, login, email, groups=CONSULTANT_GROUPS, **values):
+        """A Berlin consultant on ``cls.calendar`` in ``cls.team`` with ``OFFICE_RULES`` (``values`` override)."""
+        return make_consultant(cls.env, name, login, calendar=cls.calendar, email=email, groups=groups, **{
+            "team_id": cls.team.id, **OFFICE_RULES, "video_url": f"https://meet.example.com/{login}", **values})
 
     def setUp(self):
         super().setUp()

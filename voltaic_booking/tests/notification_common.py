@@ -7,9 +7,10 @@ from freezegun import freeze_time
 from icalendar import Calendar
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
 from odoo.tools.translate import TranslationImporter
 
+from .common import OFFICE_HOURS, make_calendar, make_consultant
 from odoo.addons.mail.tests.common import MockEmail
 
 UTC = timezone.utc
@@ -51,36 +52,20 @@ class NotificationCase(TransactionCase, MockEmail):
         for name in ("reminder_client_first_hours", "reminder_client_last_hours", "reminder_consultant_hours",
                      "feedback_delay_hours", "no_show_delay_hours", "auto_complete_minutes"):
             cls.env["ir.config_parameter"].sudo().set_param(f"voltaic_booking.{name}", False)
-        attendances = []
-        for day in range(5):
-            attendances += [
-                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 9, "hour_to": 12,
-                                "day_period": "morning"}),
-                Command.create({"name": "Lunch", "dayofweek": str(day), "hour_from": 12, "hour_to": 13,
-                                "day_period": "lunch"}),
-                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13, "hour_to": 17,
-                                "day_period": "afternoon"}),
-            ]
-        cls.calendar = cls.env["resource.calendar"].create({
-            "name": "VB notifications weekdays", "tz": "Europe/Berlin", "attendance_ids": attendances,
-        })
-        cls.consultant_user = new_test_user(
-            cls.env, "vb_notify_consultant", groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-            name="Carla Consultant", email="carla@voltaic.example", tz="Europe/Berlin", lang="en_US")
-        cls.consultant = cls.env["voltaic.consultant"].create({
-            "name": "Carla Consultant",
-            "user_id": cls.consultant_user.id,
-            "resource_calendar_id": cls.calendar.id,
-            "tz": "Europe/Berlin",
-            "job_title": "Energy Consultant",
-            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
-            "offers_video": True,
-            "video_url": "https://meet.example.com/carla",
-            "min_notice_hours": 1,
-            "max_advance_days": 60,
-            "buffer_after_minutes": 0,
-            "edit_deadline_hours": 12,
-        })
+        cls.calendar = make_calendar(cls.env, "VB notifications weekdays", hours=OFFICE_HOURS)
+        cls.consultant = make_consultant(
+            cls.env, "Carla Consultant", "vb_notify_consultant", calendar=cls.calendar, email="carla@voltaic.example",
+            user_values={"lang": "en_US"},
+            job_title="Energy Consultant",
+            duration_ids=[Command.create({"duration": 30}), Command.create({"duration": 60})],
+            offers_video=True,
+            video_url="https://meet.example.com/carla",
+            min_notice_hours=1,
+            max_advance_days=60,
+            buffer_after_minutes=0,
+            edit_deadline_hours=12,
+        )
+        cls.consultant_user = cls.consultant.user_id
         cls.company = cls.consultant.company_id or cls.env.company
         cls.company.write({"email": "hello@voltaic.example", "name": "Voltaic Energy"})
 

@@ -229,6 +229,20 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         self.assertEqual(self.url_open(f"{API}/consultants/{self.closed.id}/photo").status_code, 404)
         self.assertEqual(self.url_open(f"{API}/consultants/987654321/photo").status_code, 404)
 
+    def test_consultants_list_queries_do_not_grow_with_consultants(self):
+        """The list, with each consultant's next free time, runs no query per consultant."""
+        def assert_queries(listed):
+            self.url_open(f"{API}/consultants")  # warm the caches
+            with self.assertQueryCount(29):  # measured: the same for the demo consultants and ours, and six more
+                _response, data = self.get_json(f"{API}/consultants")
+            self.assertEqual(len(data["consultants"]), listed)
+
+        listed = len(self.get_json(f"{API}/consultants")[1]["consultants"])
+        assert_queries(listed)
+        for index in range(6):
+            self._make_consultant(f"VBT Listed {index}", f"vbt_listed_{index}")
+        assert_queries(listed + 6)
+
     # ------------------------------------------------------------------
     # GET /api/consultations/slots
     # ------------------------------------------------------------------

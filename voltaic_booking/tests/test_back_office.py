@@ -9,6 +9,7 @@ from odoo.tests import Form, HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .back_office_common import BackOfficeCase, after_start, naive, utc
+from .common import AROUND_THE_CLOCK, make_calendar, make_consultant
 from odoo.addons.voltaic_booking.exceptions import SlotUnavailableError
 
 
@@ -545,24 +546,12 @@ class TestBackOfficeAccess(BackOfficeCase):
 class TestBackOfficeTour(HttpCase):
     def test_book_from_lead_tour(self):
         env = self.env(context=dict(self.env.context, tracking_disable=True))
-        user = env["res.users"].create({
-            "name": "Tour Consultant", "login": "vb_tour_consultant", "password": "vb_tour_consultant",
-            "email": "tour.consultant@example.com", "tz": "Europe/Berlin",
-            "group_ids": [Command.set([env.ref("voltaic_booking.group_user").id,
-                                       env.ref("sales_team.group_sale_salesman").id])],
-        })
-        calendar = env["resource.calendar"].create({
-            "name": "Tour hours", "tz": "Europe/Berlin",
-            "attendance_ids": [Command.clear()] + [
-                Command.create({"name": "Day", "dayofweek": str(day), "hour_from": 0, "hour_to": 24,
-                                "day_period": "morning"}) for day in range(7)],
-        })
-        env["voltaic.consultant"].create({
-            "name": "Tour Consultant", "user_id": user.id, "resource_calendar_id": calendar.id,
-            "tz": "Europe/Berlin", "min_notice_hours": 1, "max_advance_days": 30,
-            "duration_ids": [Command.create({"duration": 30})], "offers_video": True,
-            "video_url": "https://meet.example.com/tour",
-        })
+        calendar = make_calendar(env, "Tour hours", hours=AROUND_THE_CLOCK, weekdays=range(7))
+        user = make_consultant(
+            env, "Tour Consultant", "vb_tour_consultant", calendar=calendar, email="tour.consultant@example.com",
+            min_notice_hours=1, max_advance_days=30, duration_ids=[Command.create({"duration": 30})],
+            offers_video=True, video_url="https://meet.example.com/tour",
+        ).user_id
         partner = env["res.partner"].create({"name": "Priya Tour", "email": "priya.tour@example.com",
                                              "tz": "Asia/Kolkata"})
         lead = env["crm.lead"].create({

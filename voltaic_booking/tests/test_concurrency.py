@@ -31,6 +31,7 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..exceptions import SlotUnavailableError
+from .common import make_consultant
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 UTC = timezone.utc
@@ -57,21 +58,18 @@ class ConcurrencyMixin:
         token = secrets.token_hex(4)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            user = env["res.users"].with_context(no_reset_password=True, mail_create_nolog=True).create({
-                "name": f"VBT Race Consultant {token}",
-                "login": f"vbt_race_{token}",
-                "email": f"vbt.race.{token}@vbt-voltaic.example",
-                "group_ids": [Command.set([env.ref("voltaic_booking.group_user").id])],
-            })
-            consultant = env["voltaic.consultant"].with_context(mail_create_nolog=True).create({
-                "name": user.name, "user_id": user.id, "tz": "Europe/Berlin",
-                "resource_calendar_id": env.company.resource_calendar_id.id,
+            rules = {
                 "daily_booking_limit": 1, "min_notice_hours": 0, "max_advance_days": 365,
                 "buffer_before_minutes": 0, "buffer_after_minutes": 0, "slot_interval_minutes": 30,
                 "duration_ids": [Command.create({"duration": 30})], "offers_video": True,
                 "video_url": "https://meet.vbt-voltaic.example/race",
                 **cls.consultant_values,
-            })
+            }
+            consultant = make_consultant(
+                env(context={"mail_create_nolog": True}), f"VBT Race Consultant {token}", f"vbt_race_{token}",
+                calendar=env.company.resource_calendar_id, groups="voltaic_booking.group_user",
+                email=f"vbt.race.{token}@vbt-voltaic.example", **rules)
+            user = consultant.user_id
             cls.user_id, cls.partner_id = user.id, user.partner_id.id
             cls.consultant_id, cls.resource_id = consultant.id, consultant.resource_id.id
             cr.commit()  # pylint: disable=invalid-commit  # the other connections must see it

@@ -8,6 +8,7 @@ from odoo.tools import mute_logger
 
 from ..lib import google_mapping as gmap
 from ..models.google_sync import VoltaicGoogleConnection
+from .common import make_calendar, make_consultant
 from .google_common import INVALID_GRANT, FakeGoogle, GoogleCase, token_answer
 
 CALLBACK = "/voltaic_booking/google/callback"
@@ -23,15 +24,12 @@ class TestGoogleOAuthFlow(HttpCase):
         parameters.set_param("voltaic_booking.google_client_id", "1234567890-abc.apps.googleusercontent.com")
         parameters.set_param("voltaic_booking.google_client_secret", "GOCSPX-test-secret")
         parameters.set_param("voltaic_booking.google_auth_mode", "oauth")
-        cls.carla = new_test_user(cls.env, "vb_oauth_carla", groups="voltaic_booking.group_user",
-                                  name="Carla OAuth", email="carla.oauth@voltaic.example", password="vb_oauth_carla")
+        cls.consultant = make_consultant(
+            cls.env, "Carla OAuth", "vb_oauth_carla", calendar=make_calendar(cls.env, "VB OAuth", hours=None),
+            groups="voltaic_booking.group_user", email="carla.oauth@voltaic.example", google_sync_enabled=True)
+        cls.carla = cls.consultant.user_id
         cls.otto = new_test_user(cls.env, "vb_oauth_otto", groups="voltaic_booking.group_user",
                                  name="Otto OAuth", email="otto.oauth@voltaic.example", password="vb_oauth_otto")
-        calendar = cls.env["resource.calendar"].create({"name": "VB OAuth", "tz": "Europe/Berlin"})
-        cls.consultant = cls.env["voltaic.consultant"].create({
-            "name": "Carla OAuth", "user_id": cls.carla.id, "resource_calendar_id": calendar.id,
-            "tz": "Europe/Berlin", "google_sync_enabled": True,
-        })
 
     def authorize(self):
         response = self.url_open(f"/voltaic_booking/google/authorize/{self.consultant.id}", allow_redirects=False)

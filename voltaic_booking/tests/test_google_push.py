@@ -347,10 +347,8 @@ class TestGooglePush(GoogleCase, CronMixinCase):
         self.assertEqual(booking.google_sync_state, "synced")
 
         # with a directory user, the busy times of all consultants come in one query
-        other_user = self.env["res.users"].create({
-            "name": "Otto Other", "login": "vb_google_otto", "email": "otto@voltaic.example",
-            "group_ids": [(4, self.env.ref("voltaic_booking.group_user").id)]})
-        other = self._make_consultant("Otto Other", other_user)
+        other = self._make_consultant("Otto Other", "vb_google_otto", "otto@voltaic.example",
+                                      groups="voltaic_booking.group_user")
         other.google_sync_enabled = True
         parameters.set_param("voltaic_booking.google_freebusy_subject", "admin@voltaic.example")
         connections = (self.consultant | other)._google_connection()

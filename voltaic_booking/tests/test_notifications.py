@@ -14,6 +14,7 @@ from odoo.orm.environments import Transaction
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import make_calendar, make_consultant
 from .notification_common import MEETING, NOW, NotificationCase, aware, hours
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -448,16 +449,12 @@ class TestReminderConcurrency(TransactionCase):
         super().setUp()
         env = self._new_env()
         with env.cr as cr:
-            calendar = env["resource.calendar"].create({"name": "VB concurrency", "tz": "UTC"})
-            user = env["res.users"].create({
-                "name": "Conny Concurrent", "login": f"vb_concurrency_{uuid.uuid4().hex[:8]}",
-                "email": "conny@voltaic.example",
-                "group_ids": [(4, env.ref("voltaic_booking.group_user").id)],
-            })
-            consultant = env["voltaic.consultant"].create({
-                "name": "Conny Concurrent", "user_id": user.id, "resource_calendar_id": calendar.id,
-                "tz": "UTC", "video_url": "https://meet.example.com/conny", "buffer_after_minutes": 0,
-            })
+            calendar = make_calendar(env, "VB concurrency", tz="UTC", hours=None)
+            consultant = make_consultant(
+                env, "Conny Concurrent", f"vb_concurrency_{uuid.uuid4().hex[:8]}", calendar=calendar, tz="UTC",
+                groups="voltaic_booking.group_user", email="conny@voltaic.example",
+                video_url="https://meet.example.com/conny", buffer_after_minutes=0)
+            user = consultant.user_id
             # six short meetings close together, so that their reminders are all due at one moment
             bookings = env["voltaic.booking"].with_context(voltaic_booking_service=True).create([{
                 "consultant_id": consultant.id,

@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from odoo import Command
-from odoo.tests import TransactionCase, freeze_time, new_test_user
+from odoo.tests import TransactionCase, freeze_time
 
 from .back_office_common import naive
+from .common import OFFICE_HOURS, make_calendar, make_consultant
 
 
 @freeze_time("2026-04-15 06:00:00")
@@ -20,27 +20,11 @@ class TestReporting(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        attendances = [Command.clear()]
-        for day in range(5):
-            attendances += [
-                Command.create({"name": "AM", "dayofweek": str(day), "hour_from": 9, "hour_to": 12,
-                                "day_period": "morning"}),
-                Command.create({"name": "Lunch", "dayofweek": str(day), "hour_from": 12, "hour_to": 13,
-                                "day_period": "lunch"}),
-                Command.create({"name": "PM", "dayofweek": str(day), "hour_from": 13, "hour_to": 17,
-                                "day_period": "afternoon"}),
-            ]
-        attendances.append(Command.create({"name": "Sunday night", "dayofweek": "6", "hour_from": 1,
-                                           "hour_to": 4, "day_period": "morning"}))
-        cls.calendar = cls.env["resource.calendar"].create({
-            "name": "Report hours", "tz": "Europe/Berlin", "attendance_ids": attendances})
-        anna_user = new_test_user(cls.env, "vb_report_anna", groups="voltaic_booking.group_user", name="Anna")
-        ben_user = new_test_user(cls.env, "vb_report_ben", groups="voltaic_booking.group_user", name="Ben")
-        Consultant = cls.env["voltaic.consultant"]
-        cls.anna = Consultant.create({"name": "Anna", "user_id": anna_user.id, "tz": "Europe/Berlin",
-                                      "resource_calendar_id": cls.calendar.id, "sequence": 1})
-        cls.ben = Consultant.create({"name": "Ben", "user_id": ben_user.id, "tz": "Europe/Berlin",
-                                     "resource_calendar_id": cls.calendar.id, "sequence": 2})
+        cls.calendar = make_calendar(cls.env, "Report hours", hours=OFFICE_HOURS, extra=[(6, "morning", 1, 4)])
+        cls.anna = make_consultant(cls.env, "Anna", "vb_report_anna", calendar=cls.calendar,
+                                   groups="voltaic_booking.group_user", sequence=1)
+        cls.ben = make_consultant(cls.env, "Ben", "vb_report_ben", calendar=cls.calendar,
+                                  groups="voltaic_booking.group_user", sequence=2)
 
         Lead = cls.env["crm.lead"]
         cls.lead_won = Lead.create({"name": "L1", "type": "opportunity", "expected_revenue": 1000})
@@ -96,7 +80,7 @@ class TestReporting(TransactionCase):
         Leave.create({"name": "Anna off", "resource_id": cls.anna.resource_id.id,
                       "date_from": naive(2026, 3, 26, 23), "date_to": naive(2026, 3, 27, 23)})
         # the totals cover every active consultant: keep only ours (demo data may hold others)
-        (Consultant.search([]) - cls.anna - cls.ben).action_archive()
+        (cls.env["voltaic.consultant"].search([]) - cls.anna - cls.ben).action_archive()
         cls.env["voltaic.consultant.extra.hours"].create({
             "consultant_id": cls.anna.id, "date": date(2026, 3, 21), "hour_from": 10, "hour_to": 14})
 

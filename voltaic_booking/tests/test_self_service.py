@@ -7,6 +7,7 @@ from odoo import Command
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import AROUND_THE_CLOCK, make_calendar, make_consultant
 from .notification_common import load_german
 
 UTC = timezone.utc
@@ -25,32 +26,20 @@ class TestSelfService(HttpCase):
         german = cls.env["res.lang"]._lang_get("de_DE")
         cls.website = cls.env["website"].get_current_website()
         cls.website.language_ids |= german | cls.env["res.lang"]._lang_get("en_US")
-        cls.calendar = cls.env["resource.calendar"].create({
-            "name": "VB self-service around the clock",
-            "tz": "UTC",
-            "attendance_ids": [
-                Command.create({"name": "All day", "dayofweek": str(day), "hour_from": 0, "hour_to": 24,
-                                "day_period": "morning"})
-                for day in range(7)
-            ],
-        })
-        cls.consultant_user = new_test_user(
-            cls.env, "vb_self_consultant", groups="voltaic_booking.group_user", name="Sam Selfservice",
-            email="sam@voltaic.example", tz="UTC")
-        cls.consultant = cls.env["voltaic.consultant"].create({
-            "name": "Sam Selfservice",
-            "user_id": cls.consultant_user.id,
-            "resource_calendar_id": cls.calendar.id,
-            "tz": "UTC",
-            "duration_ids": [Command.create({"duration": 60})],
-            "offers_video": True,
-            "video_url": "https://meet.example.com/sam",
-            "min_notice_hours": 1,
-            "max_advance_days": 30,
-            "buffer_after_minutes": 0,
-            "slot_interval_minutes": 60,
-            "edit_deadline_hours": 12,
-        })
+        cls.calendar = make_calendar(cls.env, "VB self-service around the clock", tz="UTC", hours=AROUND_THE_CLOCK,
+                                     weekdays=range(7))
+        cls.consultant = make_consultant(
+            cls.env, "Sam Selfservice", "vb_self_consultant", calendar=cls.calendar, tz="UTC",
+            groups="voltaic_booking.group_user", email="sam@voltaic.example",
+            duration_ids=[Command.create({"duration": 60})],
+            offers_video=True,
+            video_url="https://meet.example.com/sam",
+            min_notice_hours=1,
+            max_advance_days=30,
+            buffer_after_minutes=0,
+            slot_interval_minutes=60,
+            edit_deadline_hours=12,
+        )
         cls.consultant.partner_id.phone = "+49 30 5550100"
 
     # ------------------------------------------------------------------

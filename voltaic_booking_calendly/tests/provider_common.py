@@ -21,6 +21,7 @@ from odoo.tests import TransactionCase, new_test_user
 
 from ..lib import signatures
 from .fixtures import LENA_NEW_UID, LENA_UID, TOM_NEW_UID, TOM_UID, fixture  # noqa: F401 (re-exported)
+from odoo.addons.voltaic_booking.tests.common import make_calendar, make_consultant
 
 CALENDLY_KEY = "Xq3w8mLk2Pz7Rt5Yv1Bn9Cd4Fg6Hj0Ks"
 CALCOM_SECRET = "8f1c2e4a6b9d0f3e5a7c9b1d3f5e7a9c"
@@ -97,14 +98,7 @@ class ProviderCase(TransactionCase):
         parameters = cls.env["ir.config_parameter"].sudo()
         parameters.set_param("voltaic_booking.calendly_signing_key", CALENDLY_KEY)
         parameters.set_param("voltaic_booking.calcom_webhook_secret", CALCOM_SECRET)
-        cls.calendar = cls.env["resource.calendar"].create({
-            "name": "VB p8 weekdays", "tz": "Europe/Berlin",
-            "attendance_ids": [(5, 0, 0)] + [
-                (0, 0, {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9, "hour_to": 18,
-                        "day_period": "morning"})
-                for day in range(5)
-            ],
-        })
+        cls.calendar = make_calendar(cls.env, "VB p8 weekdays", hours=(("morning", 9, 18),))
         cls.manager = new_test_user(
             cls.env, "vb_p8_manager", groups="voltaic_booking.group_manager,sales_team.group_sale_salesman",
             name="Mona Manager", email="mona@voltaic.example")
@@ -115,15 +109,11 @@ class ProviderCase(TransactionCase):
 
     @classmethod
     def _consultant(cls, name, login, email, tz):
-        user = new_test_user(cls.env, login, groups="voltaic_booking.group_user,sales_team.group_sale_salesman",
-                             name=name, email=email, tz=tz)
-        return cls.env["voltaic.consultant"].create({
-            "name": name, "user_id": user.id, "resource_calendar_id": cls.calendar.id, "tz": tz,
-            "min_notice_hours": 0, "max_advance_days": 90, "buffer_before_minutes": 0, "buffer_after_minutes": 15,
-            "duration_ids": [Command.create({"duration": 30}), Command.create({"duration": 60})],
-            "offers_video": True, "offers_phone": True,
-            "video_url": f"https://meet.example.com/{login}",
-        })
+        return make_consultant(
+            cls.env, name, login, calendar=cls.calendar, tz=tz, email=email,
+            min_notice_hours=0, max_advance_days=90, buffer_before_minutes=0, buffer_after_minutes=15,
+            duration_ids=[Command.create({"duration": 30}), Command.create({"duration": 60})],
+            offers_video=True, offers_phone=True, video_url=f"https://meet.example.com/{login}")
 
     def deliver(self, provider, name_or_data, process=True):
         """Store a delivery as the webhook does, then run the inbox job's batch; the inbox row."""
