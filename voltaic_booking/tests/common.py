@@ -24,7 +24,7 @@ Every fixture base calls them: ``VoltaicBookingCase`` below,
 ``NotificationCase`` (notification_common.py), ``ConcurrencyMixin``
 (test_concurrency.py) and the cases of test_google_oauth.py,
 test_self_service.py, test_reporting.py, test_notifications.py and the
-companions (``ProviderCase`` of voltaic_booking_calendly, the payment tests).
+companion addons' test cases.
 
 Use ``VoltaicBookingCase`` from any test module of the addon::
 

@@ -162,7 +162,8 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         durations = {profile["id"]: profile["durations"] for profile in data["consultants"]}
         self.assertEqual(durations[self.consultant.id], [30, 60])
         self.assertEqual(durations[self.other_consultant.id], [60, 90])
-        self.assertTrue(all(type(minutes) is int for minutes in durations[self.other_consultant.id]))
+        self.assertTrue(all(isinstance(minutes, int) and not isinstance(minutes, bool)
+                            for minutes in durations[self.other_consultant.id]))
 
         response, data = self.slots(self.other_consultant, duration=30)
         self.assertEqual(response.status_code, 422, data)

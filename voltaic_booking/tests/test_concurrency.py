@@ -44,7 +44,7 @@ DAY = datetime(2031, 6, 3)
 class ConcurrencyMixin:
     """Committed consultant, threads with their own connections, and the request-like booking race.
 
-    Shared with companion addons (e.g. paid consultations: ``consultant_values`` adds a price).
+    Shared with companion addons (``consultant_values`` adds their own consultant fields).
     """
 
     consultant_values = {}
