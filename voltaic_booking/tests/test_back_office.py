@@ -504,6 +504,20 @@ class TestBackOfficeAccess(BackOfficeCase):
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.env["voltaic.booking.report"].with_user(self.salesman).search([])
 
+    def test_read_only_users_see_no_booking_buttons(self):
+        """A salesperson who may only read bookings gets no button that would end in an access error."""
+        reminder = self.env.ref("voltaic_booking.voltaic_booking_action_send_reminder")
+        actions = ("action_open_reschedule_wizard", "action_open_cancel_wizard", "action_complete",
+                   "action_mark_no_show", str(reminder.id))
+
+        def buttons(user):
+            views = self.env["voltaic.booking"].with_user(user).get_views([(False, "form"), (False, "list")])
+            arch = "".join(view["arch"] for view in views["views"].values())
+            return {action for action in actions if f'name="{action}"' in arch}
+
+        self.assertFalse(buttons(self.salesman))
+        self.assertEqual(buttons(self.consultant_user), set(actions))
+
     def test_sales_manager_sees_bookings_of_all_leads(self):
         sales_manager = self.env["res.users"].create({
             "name": "Sales Boss", "login": "vb_sales_boss", "email": "boss@example.com",
