@@ -17,3 +17,14 @@ class SlotUnavailableError(UserError):
     def __init__(self, message, alternatives=()):
         self.alternatives = list(alternatives)
         super().__init__(message)
+
+
+class BookingBusyError(UserError):
+    """The database kept meeting concurrent transactions, even after Odoo's retries: try again shortly.
+
+    Channels answer it as "busy" (HTTP 503 with ``Retry-After``), never as a server error.
+    """
+
+    def __init__(self, message, retry_after=5):
+        self.retry_after = retry_after
+        super().__init__(message)

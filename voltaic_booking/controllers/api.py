@@ -15,8 +15,9 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import file_open, html2plaintext
 
-from ..exceptions import BookingValidationError, SlotUnavailableError
+from ..exceptions import BookingBusyError, BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
+from .booking_service import book_in_request
 
 UTC = timezone.utc
 
@@ -280,7 +281,11 @@ class BookingApi(http.Controller):
                 return json_error(409, "idempotency_in_progress",
                                   env._("A request with this Idempotency-Key is being processed; retry shortly."))
 
-        status, payload = self._book(data)
+        try:
+            status, payload = self._book(data)
+        except BookingBusyError as error:
+            # the transaction was rolled back (the key's record with it): the client retries with the same key
+            return json_error(503, "busy", error.args[0], headers=[("Retry-After", str(error.retry_after))])
         if key:
             record.write({"status": status, "response": json.dumps(payload)})
         return json_response(payload, status=status)
@@ -297,7 +302,7 @@ class BookingApi(http.Controller):
             return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
                                    "fields": errors}}
         try:
-            booking = env["voltaic.booking"].sudo()._book(values)
+            booking = book_in_request(request, env(su=True), values)
         except BookingValidationError as error:
             return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
                                    "fields": error.fields}}

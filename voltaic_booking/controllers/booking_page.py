@@ -20,11 +20,12 @@ from odoo.http import request
 from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
 
-from ..exceptions import BookingValidationError, SlotUnavailableError
+from ..exceptions import BookingBusyError, BookingValidationError, SlotUnavailableError
 from ..lib import calendar_links
 from ..lib import slots as slot_lib
 from ..models.consultant import MEETING_TYPE_ICONS
 from .api import BookingApi
+from .booking_service import book_in_request
 
 UTC = timezone.utc
 
@@ -120,7 +121,8 @@ class BookingPage(http.Controller):
 
         201 ``{reference, redirect_url}``; 409 ``slot_unavailable`` with
         ``alternatives``; 422 ``validation`` with ``fields``; 403 ``captcha``;
-        429 ``rate_limited``; 400 ``rejected`` (honeypot).
+        429 ``rate_limited``; 400 ``rejected`` (honeypot); 503 ``busy`` with
+        ``Retry-After`` when concurrent requests kept conflicting.
         """
         env = request.env
         if not env["voltaic.request.throttle"]._hit(f"web:{request.httprequest.remote_addr or 'unknown'}"):
@@ -141,7 +143,9 @@ class BookingPage(http.Controller):
                 errors = {**error.fields, **errors}
             return self._json_error(422, "validation", env._("Please check the highlighted fields."), fields=errors)
         try:
-            booking = env["voltaic.booking"]._book(values)
+            booking = book_in_request(request, env, values)
+        except BookingBusyError as error:
+            return self._json_error(503, "busy", error.args[0], headers=[("Retry-After", str(error.retry_after))])
         except BookingValidationError as error:
             return self._json_error(422, "validation", env._("Please check the highlighted fields."),
                                     fields=error.fields)
@@ -394,8 +398,9 @@ class BookingPage(http.Controller):
         return values, errors
 
     @staticmethod
-    def _json_error(status, code, message, **extra):
-        return request.make_json_response({"error": {"code": code, "message": message, **extra}}, status=status)
+    def _json_error(status, code, message, headers=None, **extra):
+        return request.make_json_response({"error": {"code": code, "message": message, **extra}}, status=status,
+                                          headers=headers)
 
     @staticmethod
     def _slot_payload(slots, zone):

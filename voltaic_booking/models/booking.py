@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
@@ -577,10 +577,47 @@ class VoltaicBooking(models.Model):
         PostgreSQL aborts one after ``deadlock_timeout`` and Odoo retries the
         whole request. With the lock the second one waits, then meets the
         committed booking: a clean exclusion violation, i.e. a 409.
+
+        The lock is taken late: the request's REPEATABLE READ snapshot was
+        taken at its first query, and waiting for the lock does not renew it.
+        So nothing done under the lock may rely on that snapshot seeing the
+        previous holder's work, or UPDATE a row the previous holder may have
+        changed (a serialization failure, and Odoo redoes the whole request):
+
+        - the booking's own INSERT/UPDATE is checked by the exclusion
+          constraint, which sees committed rows (a clean violation, a 409);
+        - the daily limit counts on a fresh transaction whose snapshot is
+          taken under the lock, and writes nothing (``_check_daily_limit``);
+        - expired holds are released by the hook in a transaction of its own
+          (``_fresh_transaction``) that commits before the booking is written,
+          so that its exclusion check sees the time free.
         """
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_NAMESPACE, consultant.id])
         # time held for a client that lapsed (an extension's holds) is free again before anyone takes it
         self._release_expired_holds(consultant)
+
+    @contextmanager
+    def _fresh_transaction(self):
+        """This environment (user, context) on a transaction of its own, committed on exit.
+
+        Its snapshot is taken at its first statement, i.e. now: it sees all
+        that is committed, which the request's older snapshot may not. It runs
+        READ COMMITTED, so a write meeting a concurrent writer of the same row
+        waits and then works on the new row version instead of failing
+        serialization; ``lock_timeout`` bounds such a wait. What it writes is
+        committed whatever the request does next: use it only for work that
+        stands on its own (idempotent). In Odoo's test mode the registry hands
+        out the test's own transaction (a savepoint of it).
+        """
+        self.env.flush_all()  # in test mode the fresh cursor shares the transaction: let it see our writes
+        with self.env.registry.cursor() as cr:
+            own = isinstance(cr, sql_db.Cursor)
+            if own:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+            yield self.env(cr=cr)
+        if not own:
+            self.env.invalidate_all()  # the same transaction changed under our cache
 
     @api.model
     def _release_expired_holds(self, consultants=None):
@@ -883,27 +920,39 @@ class VoltaicBooking(models.Model):
         return plaintext2html("\n".join(lines))
 
     def _check_daily_limit(self):
-        """Enforce the consultant's daily limit, also against concurrent bookings.
+        """Enforce the consultant's daily limit, exact under concurrency; writes nothing.
 
-        Bumping the consultant row makes two concurrent bookings of one
-        consultant conflict (Odoo retries the later request), so the count
-        below always sees every committed booking.
+        Runs under the consultant's lock (``_lock_consultant``), once this
+        booking is written and flushed. This transaction's snapshot predates
+        the lock and may miss bookings the previous holders of the lock
+        committed; a fresh transaction, whose snapshot is taken now, sees them.
+        The day's count is what this transaction sees (its own new or moved
+        bookings included) plus the blocking bookings committed since its
+        snapshot that it does not see on that day at all. A booking changed by
+        another transaction since our snapshot counts as we see it: at worst a
+        booking is refused for a place that was freed a moment ago.
         """
         self.ensure_one()
         consultant = self.consultant_id
         if not consultant.daily_booking_limit:
             return
-        self.env.cr.execute(
-            "UPDATE voltaic_consultant SET booking_serial = booking_serial + 1 WHERE id = %s", [consultant.id])
         zone = consultant._zone()
         local_day = self.start.replace(tzinfo=UTC).astimezone(zone).date()
         day_start, day_end = slot_lib.local_day_bounds(local_day, local_day, zone)
-        count = self.search_count(Domain.AND([
-            self._blocking_domain(),
-            [("consultant_id", "=", consultant.id),
-             ("start", ">=", day_start.replace(tzinfo=None)),
-             ("start", "<", day_end.replace(tzinfo=None))],
-        ]))
+        same_day = Domain.AND([
+            Domain("consultant_id", "=", consultant.id),
+            Domain("start", ">=", day_start.replace(tzinfo=None)),
+            Domain("start", "<", day_end.replace(tzinfo=None)),
+        ])
+        blocking = Domain.AND([self._blocking_domain(), same_day])
+        seen = self.search(same_day)
+        count = len(seen.filtered_domain(blocking))
+        # while modules load (install, update: one transaction, whose tables a fresh one may not even
+        # see yet) no other booking runs: what this transaction sees is all there is
+        if count <= consultant.daily_booking_limit and self.env.registry.ready:
+            with self._fresh_transaction() as env:
+                committed = self.with_env(env).search(blocking)
+                count += len(set(committed.ids) - set(seen.ids))
         if count > consultant.daily_booking_limit:
             raise SlotUnavailableError(
                 self.env._("This consultant is fully booked on that day."),

@@ -78,10 +78,6 @@ class VoltaicConsultant(models.Model):
 
     booking_ids = fields.One2many("voltaic.booking", "consultant_id", string="Bookings")
     booking_count = fields.Integer(compute="_compute_booking_count")
-    # bumped by every booking that has to respect the daily limit: under
-    # REPEATABLE READ, concurrent bookings of one consultant then conflict
-    # on this row and Odoo retries the later one with fresh data
-    booking_serial = fields.Integer(default=0, copy=False, export_string_translation=False)
 
     _user_uniq = models.Constraint("UNIQUE(user_id)", "This user is already a consultant.")
     _min_notice_positive = models.Constraint(

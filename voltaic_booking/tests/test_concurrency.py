@@ -31,6 +31,7 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..exceptions import SlotUnavailableError
+from ..models.booking import BOOKING_LOCK_NAMESPACE
 from .common import make_consultant
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -324,32 +325,34 @@ class TestConcurrentBookings(ConcurrencyMixin, BaseCase):
         self.assertEqual(outcomes, ["committed", "committed"])
         self.assertEqual(self._committed_bookings(), [DAY.replace(hour=10), DAY.replace(hour=11)])
 
-    def test_daily_limit_serialises_bookings_of_one_consultant(self):
-        """Two bookings on one day of a consultant with a daily limit of one, at different times.
+    def test_fresh_snapshot_under_the_lock_sees_the_previous_holder(self):
+        """Why the daily limit counts on a fresh transaction (``_check_daily_limit``).
 
-        Each transaction counts the day's bookings (none yet, in its snapshot), then bumps
-        ``booking_serial`` like ``_check_daily_limit``: the second bump waits for the first
-        transaction and then fails with a serialization failure, which makes Odoo retry the
-        whole request, and the retry sees the committed booking.
+        Both transactions take their snapshot, then the consultant's advisory lock, as a request
+        does. The second gets the lock once the first committed its booking: its own snapshot
+        still counts none, a transaction begun under the lock counts it. Nothing is updated, so
+        neither fails serialization.
         """
+        counts = {}
+
+        def count(cr):
+            cr.execute("SELECT count(*) FROM voltaic_booking WHERE consultant_id = %s AND start >= %s AND start < %s",
+                       [self.consultant_id, DAY, DAY + timedelta(days=1)])
+            return cr.fetchone()[0]
+
         def book(hour):
             def transaction(cr):
-                cr.execute("""
-                    SELECT count(*) FROM voltaic_booking
-                     WHERE consultant_id = %s AND state = 'confirmed' AND start >= %s AND start < %s
-                """, [self.consultant_id, DAY, DAY + timedelta(days=1)])
-                assert cr.fetchone()[0] == 0, "the snapshot sees no booking yet"
-                cr.execute("UPDATE voltaic_consultant SET booking_serial = booking_serial + 1 WHERE id = %s",
-                           [self.consultant_id])
+                assert count(cr) == 0, "the snapshot (taken before the lock) sees no booking yet"
+                cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_NAMESPACE, self.consultant_id])
+                with sql_db.db_connect(self.dbname).cursor() as fresh:
+                    counts[hour] = (count(cr), count(fresh))
                 self._insert_sql(cr, DAY.replace(hour=hour), 30)
             return transaction
 
-        outcomes, _retried = self._race(book(9), book(15))
-        self.assertEqual(outcomes.count("committed"), 1, outcomes)
-        loser = next(outcome for outcome in outcomes if outcome != "committed")
-        self.assertIsInstance(loser, psycopg2.errors.SerializationFailure)
-        self.assertIsInstance(loser, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, "Odoo retries the request")
-        self.assertEqual(len(self._committed_bookings()), 1)
+        outcomes, retried = self._race(book(9), book(15), wait_for_block=False)
+        self.assertEqual(outcomes, ["committed", "committed"])
+        self.assertFalse(retried[0] + retried[1])
+        self.assertEqual(sorted(counts.values()), [(0, 0), (0, 1)], "only the fresh snapshot sees the first booking")
 
     # ------------------------------------------------------------------
     # The whole booking service in two concurrent "requests"
@@ -378,6 +381,57 @@ class TestConcurrentBookings(ConcurrencyMixin, BaseCase):
         self.assertEqual(len(winners), 1, outcomes)
         loser = 1 - winners[0]
         self.assertIsInstance(outcomes[loser], SlotUnavailableError)
-        self.assertEqual(attempts[loser], 2, "a serialization failure, then Odoo's retry sees the day is full")
-        self.assertEqual(attempts[winners[0]], 1)
+        self.assertEqual(attempts, {0: 1, 1: 1}, "no serialization failure: the day's count sees the winner at once")
         self.assertEqual(self._committed_service_records(), (1, 1, 1, 1))
+
+    def test_service_burst_of_one_consultant_daily_limit_exact(self):
+        """N clients book one consultant at N different times of one day, daily limit N - 1.
+
+        Exactly N - 1 bookings commit, the last one to get the consultant's lock is refused
+        cleanly (fully booked, with alternatives), and no request fails serialization: every
+        request runs once, none is redone by Odoo's retry loop.
+        """
+        clients = 4
+        self._set_daily_limit(clients - 1)
+        starts = self._free_starts_of_one_day(clients)
+        outcomes, attempts = self._service_race(*[
+            self._service_values(start, f"burst{index}@vbt-client.example") for index, start in enumerate(starts)])
+        created = [outcome for outcome in outcomes if isinstance(outcome, int)]
+        refused = [outcome for outcome in outcomes if not isinstance(outcome, int)]
+        self.assertEqual(len(created), clients - 1, outcomes)
+        self.assertEqual(len(refused), 1, outcomes)
+        self.assertIsInstance(refused[0], SlotUnavailableError)
+        self.assertIn("fully booked", refused[0].args[0])
+        self.assertEqual(attempts, dict.fromkeys(range(clients), 1), "no request was retried")
+        self.assertEqual(self._committed_service_records(), (clients - 1,) * 4)
+
+    def _set_daily_limit(self, limit):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT daily_booking_limit FROM voltaic_consultant WHERE id = %s", [self.consultant_id])
+            previous = cr.fetchone()[0]
+            cr.execute("UPDATE voltaic_consultant SET daily_booking_limit = %s WHERE id = %s",
+                       [limit, self.consultant_id])
+        self.addCleanup(self._restore_daily_limit, previous)
+
+    def _restore_daily_limit(self, limit):
+        with self.registry.cursor() as cr:
+            cr.execute("UPDATE voltaic_consultant SET daily_booking_limit = %s WHERE id = %s",
+                       [limit, self.consultant_id])
+
+    def _free_starts_of_one_day(self, count):
+        """``count`` free 30-minute slots that do not overlap, on the consultant's first day that has them."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            consultant = env["voltaic.consultant"].browse(self.consultant_id)
+            now = datetime.now(UTC)
+            free = consultant._get_slots(now + timedelta(days=1), now + timedelta(days=15), 30)[consultant.id]
+        zone = ZoneInfo("Europe/Berlin")
+        by_day = {}
+        for start, _end in free:
+            starts = by_day.setdefault(start.astimezone(zone).date(), [])
+            if not starts or start >= starts[-1] + timedelta(minutes=30):
+                starts.append(start)
+        for starts in by_day.values():
+            if len(starts) >= count:
+                return starts[:count]
+        raise AssertionError(f"no working day with {count} free slots in the next two weeks")

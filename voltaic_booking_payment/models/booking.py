@@ -129,15 +129,32 @@ class VoltaicBooking(models.Model):
 
     @api.model
     def _release_expired_holds(self, consultants=None):
-        """Holds whose time is up become ``abandoned``: their slots are free again."""
+        """Holds whose time is up become ``abandoned``: their slots are free again. Idempotent.
+
+        Committed holds are released in a transaction of their own (``_fresh_transaction``),
+        committed at once: the booking service calls this under the consultant's lock with an
+        older snapshot, where updating a hold that another transaction released meanwhile would
+        fail serialization. Holds locked by another transaction (the cron, a payment coming in)
+        are skipped: that one settles them. Holds this transaction made itself (not committed,
+        so invisible to the fresh one) are released here.
+        """
         super()._release_expired_holds(consultants)
         domain = [("state", "=", "pending_payment"), ("hold_expires_at", "<=", fields.Datetime.now())]
         if consultants is not None:
             domain.append(("consultant_id", "in", consultants.ids))
-        expired = self.sudo().search(domain)
-        for booking in expired:
-            booking._payment_release("abandoned", self.env._("The time to pay ran out; the slot is free again."))
-        return expired
+        own_view = self.sudo().search(domain)
+        if not own_view:  # a hold newer than our snapshot cannot have expired yet
+            return self.browse()
+        reason = self.env._("The time to pay ran out; the slot is free again.")
+        with self._fresh_transaction() as env:
+            expired = self.with_env(env).sudo().search(domain).try_lock_for_update()
+            for booking in expired:
+                booking._payment_release("abandoned", reason)
+            released_ids = expired.ids
+            committed_ids = own_view.with_env(env).exists().ids
+        uncommitted = own_view.browse(set(own_view.ids) - set(committed_ids))
+        uncommitted._payment_release("abandoned", reason)
+        return self.browse(released_ids) | uncommitted
 
     @api.model
     def _cron_release_expired_holds(self):
