@@ -107,7 +107,8 @@ class TestOpenApi(HttpCase, VoltaicBookingCase):
         error = self.spec.document["components"]["schemas"]["Error"]
         self.assertEqual(len(error["oneOf"]), 3, "simple, validation (fields) and slot (alternatives) errors")
         responses = self.spec.document["paths"][API]["post"]["responses"]
-        self.assertEqual(set(responses), {"201", "400", "409", "422", "429"})
+        self.assertEqual(set(responses), {"201", "400", "409", "422", "429", "503"})
+        self.assertIn("Retry-After", responses["503"]["headers"])
         self.assertIn("Retry-After", responses["429"]["headers"])
 
     # ------------------------------------------------------------------
