@@ -53,10 +53,14 @@ class VoltaicBookingMessage(models.Model):
     email_to = fields.Char(string="Recipient")
     retry_count = fields.Integer(string="Retries", default=0, readonly=True)
     next_retry_at = fields.Datetime(string="Next Retry", readonly=True)
+    render_pending = fields.Boolean(
+        readonly=True, copy=False,
+        help="Claimed, not rendered yet: the e-mail job renders it into the mail queue right after the commit.")
 
     _booking_kind_revision_uniq = models.UniqueIndex(
         "(booking_id, kind, revision) WHERE manual IS NOT TRUE",
         "This e-mail was already sent for this booking.")
+    _render_pending_idx = models.Index("(id) WHERE render_pending")
 
     @api.model
     def _retry_failed_mails(self, now):

@@ -79,8 +79,9 @@ class VoltaicBooking(models.Model):
         """
         result = super()._notify_booked()
         confirmed = self.filtered(lambda booking: booking.state == "confirmed")
-        confirmed._queue_email("client_confirmation")
-        confirmed._queue_email("consultant_confirmation")
+        # rendering is the dearest part of a booking: the e-mail job does it right after the commit
+        confirmed._queue_email("client_confirmation", defer=True)
+        confirmed._queue_email("consultant_confirmation", defer=True)
         return result
 
     def _notify_cancelled(self):
@@ -218,10 +219,13 @@ class VoltaicBooking(models.Model):
             return False
         return True
 
-    def _queue_email(self, kind, manual=False):
+    def _queue_email(self, kind, manual=False, defer=False):
         """Queue the e-mail ``kind`` of each booking, once per booking and calendar revision.
 
         :param manual: a reminder asked for by hand, which may repeat.
+        :param defer: only claim the e-mail here (its row, in this transaction, still makes it go
+            once); the e-mail job (``_cron_prepare_emails``), triggered for right after the commit,
+            renders it into the mail queue. Keeps the rendering out of a booking request.
         :return: the bookings it was queued for.
         """
         template = self.env.ref(TEMPLATES[kind], raise_if_not_found=False)
@@ -232,30 +236,65 @@ class VoltaicBooking(models.Model):
         for booking in self.sudo():
             if not booking._email_wanted(kind):
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    log_id = booking._claim_email(kind, manual)
-                    if not log_id:
-                        continue
-                    mail = booking._render_email(template.sudo(), kind)
-                    self.env["voltaic.booking.message"].sudo().browse(log_id).write({
-                        "mail_id": mail.id,
-                        "email_to": mail.email_to or ", ".join(mail.recipient_ids.mapped("email_formatted")),
-                    })
-            except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
-                raise
-            except Exception as error:  # pylint: disable=broad-exception-caught  # a broken template must not break a booking
-                _logger.exception("Could not queue the %s e-mail of booking %s", kind, booking.reference)
-                labels = dict(self.env["voltaic.booking.message"]._fields["kind"]._description_selection(self.env))
-                booking.message_post(body=self.env._(
-                    "The e-mail “%(kind)s” could not be prepared: %(error)s", kind=labels[kind], error=error))
+            log_id = booking._claim_email(kind, manual, render_pending=defer)
+            if not log_id:
                 continue
-            queued |= booking
+            if defer or booking._prepare_email(self.env["voltaic.booking.message"].sudo().browse(log_id)):
+                queued |= booking
         if queued:
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+            job = "voltaic_booking.ir_cron_booking_emails" if defer else "mail.ir_cron_mail_scheduler_action"
+            self.env.ref(job).sudo()._trigger()
         return queued
 
-    def _claim_email(self, kind, manual=False):
+    @api.model
+    def _cron_prepare_emails(self):
+        """Render the e-mails claimed with ``_queue_email(defer=True)`` into the mail queue.
+
+        Each claimed row is rendered once: it is locked (a second run skips it) and marked done in
+        the same transaction that queues its ``mail.mail``.
+        :return: how many e-mails were rendered.
+        """
+        logs = self.env["voltaic.booking.message"].sudo().search(
+            [("render_pending", "=", True)], order="id", limit=BATCH_SIZE).try_lock_for_update()
+        prepared = sum(log.booking_id._prepare_email(log) for log in logs)
+        if prepared:
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        if len(logs) == BATCH_SIZE:
+            self.env.ref("voltaic_booking.ir_cron_booking_emails").sudo()._trigger()
+        return prepared
+
+    def _prepare_email(self, log):
+        """Render the claimed e-mail ``log`` of this booking into the mail queue; True when queued.
+
+        A template that fails to render loses only this e-mail: the claim is dropped (as if never
+        queued) and the booking's chatter says why.
+        """
+        self.ensure_one()
+        template = self.env.ref(TEMPLATES[log.kind], raise_if_not_found=False)
+        if not template:
+            _logger.warning("Mail template %s is missing: %s not sent.", TEMPLATES[log.kind], log.kind)
+            log.unlink()
+            return False
+        try:
+            with self.env.cr.savepoint():
+                mail = self._render_email(template.sudo(), log.kind)
+                log.write({
+                    "mail_id": mail.id,
+                    "email_to": mail.email_to or ", ".join(mail.recipient_ids.mapped("email_formatted")),
+                    "render_pending": False,
+                })
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
+            raise
+        except Exception as error:  # pylint: disable=broad-exception-caught  # a broken template must not break a booking
+            _logger.exception("Could not queue the %s e-mail of booking %s", log.kind, self.reference)
+            labels = dict(self.env["voltaic.booking.message"]._fields["kind"]._description_selection(self.env))
+            self.message_post(body=self.env._(
+                "The e-mail “%(kind)s” could not be prepared: %(error)s", kind=labels[log.kind], error=error))
+            log.unlink()
+            return False
+        return True
+
+    def _claim_email(self, kind, manual=False, render_pending=False):
         """Record the e-mail ``kind`` as sent; return the new log id, or None if it already was.
 
         The row is inserted with ``ON CONFLICT DO NOTHING`` against the
@@ -267,11 +306,12 @@ class VoltaicBooking(models.Model):
         uid = self.env.uid
         query = SQL(
             """INSERT INTO voltaic_booking_message
-                   (booking_id, kind, revision, manual, retry_count, create_uid, create_date, write_uid, write_date)
-               VALUES (%s, %s, %s, %s, 0, %s, %s, %s, %s)
+                   (booking_id, kind, revision, manual, render_pending, retry_count,
+                    create_uid, create_date, write_uid, write_date)
+               VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, %s)
                ON CONFLICT (booking_id, kind, revision) WHERE manual IS NOT TRUE DO NOTHING
                RETURNING id""",
-            self.id, kind, self.ics_sequence, bool(manual), uid, now, uid, now,
+            self.id, kind, self.ics_sequence, bool(manual), bool(render_pending), uid, now, uid, now,
         )
         self.env["voltaic.booking.message"].flush_model()
         try:

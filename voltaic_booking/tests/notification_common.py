@@ -95,7 +95,13 @@ class NotificationCase(TransactionCase, MockEmail):
         }
         vals.update(values)
         with freeze_time(at):
-            return self.env["voltaic.booking"]._book(vals)
+            booking = self.env["voltaic.booking"]._book(vals)
+            self.prepare_emails()
+            return booking
+
+    def prepare_emails(self):
+        """The e-mail job that runs right after a booking commits: claimed e-mails into the mail queue."""
+        return self.env["voltaic.booking"]._cron_prepare_emails()
 
     def run_cron(self, at):
         with freeze_time(at):

@@ -79,6 +79,36 @@ class TestBookingEmails(NotificationCase):
         self.assertIn('"Carla Consultant" <carla@voltaic.example>', recipients)
         self.assertEqual((client_mail | consultant_mail).mapped("state"), ["sent", "sent"])
 
+    def test_confirmations_are_claimed_in_the_booking_and_rendered_after_it_once(self):
+        vals = {
+            "consultant_id": self.consultant.id, "start": aware(MEETING), "duration": 60, "meeting_type": "video",
+            "client_tz": "Asia/Kolkata", "first_name": "Priya", "last_name": "Sharma",
+            "email": "priya@sharma-solar.example", "language": "en", "terms_accepted": True,
+            "privacy_accepted": True, "source": "website",
+        }
+        mails_before = self.env["mail.mail"].search_count([("model", "=", "voltaic.booking")])
+        with freeze_time(NOW):
+            booking = self.env["voltaic.booking"]._book(vals)
+        # inside the booking's transaction: both e-mails claimed (they go once), none rendered yet;
+        # the e-mail job is woken up for right after the commit
+        logs = booking.email_log_ids
+        self.assertEqual(sorted(logs.mapped("kind")), ["client_confirmation", "consultant_confirmation"])
+        self.assertEqual(logs.mapped("render_pending"), [True, True])
+        self.assertFalse(logs.mail_id)
+        self.assertEqual(self.env["mail.mail"].search_count([("model", "=", "voltaic.booking")]), mails_before)
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([
+            ("cron_id", "=", self.env.ref("voltaic_booking.ir_cron_booking_emails").id)]))
+
+        self.assertEqual(self.prepare_emails(), 2)
+        self.assertEqual(logs.mapped("render_pending"), [False, False])
+        self.assertEqual(len(logs.mail_id), 2)
+        self.assertEqual(logs.mail_id.mapped("state"), ["outgoing", "outgoing"])
+        # the job again, or the hook again: nothing more
+        self.assertEqual(self.prepare_emails(), 0)
+        booking._notify_booked()
+        self.assertEqual(self.prepare_emails(), 0)
+        self.assertEqual(len(booking.email_log_ids.mail_id), 2)
+
     def test_german_client_gets_german_mails_consultant_keeps_english(self):
         booking = self.book(language="de", email="lena@stadtwerke-nord.example")
         client_mail = self.mail(booking, "client_confirmation")

@@ -90,6 +90,7 @@ class TestPaidConsultations(PaymentCase):
         self.assertEqual(booking.amount, 120.0)
         self.assertEqual(booking.hold_expires_at, NOW.replace(tzinfo=None) + timedelta(minutes=15))
         self.assertFalse(booking.event_id, "the meeting waits for the payment")
+        self.assertFalse(booking.email_log_ids, "no confirmation before the payment")
         self.assertFalse(self.env["mail.mail"].search([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id)]),
                          "no confirmation before the payment")
         # the held slot is not offered, and the database refuses a second booking on it
@@ -110,7 +111,8 @@ class TestPaidConsultations(PaymentCase):
         self.assertEqual(booking.event_id.start, booking.start)
         self.assertEqual(lead.expected_revenue, 120.0)
         self.assertIn(transaction.reference, " ".join(booking.message_ids.mapped("body")))
-        # the confirmation e-mail carries the receipt
+        # the confirmation e-mail carries the receipt (rendered by the e-mail job after the commit)
+        self.env["voltaic.booking"]._cron_prepare_emails()
         mail = self.env["mail.mail"].search([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id),
                                              ("email_to", "ilike", booking.email)], limit=1) \
             or self.env["mail.mail"].search([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id)], limit=1)
