@@ -17,6 +17,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
+from odoo.fields import Domain
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, formataddr
 
@@ -254,13 +255,16 @@ class VoltaicBooking(models.Model):
         the same transaction that queues its ``mail.mail``.
         :return: how many e-mails were rendered.
         """
-        logs = self.env["voltaic.booking.message"].sudo().search(
-            [("render_pending", "=", True)], order="id", limit=BATCH_SIZE).try_lock_for_update()
+        pending = Domain("render_pending", "=", True)
+        log_model = self.env["voltaic.booking.message"].sudo()
+        logs = log_model.search(pending, order="id", limit=BATCH_SIZE).try_lock_for_update()
         prepared = sum(log.booking_id._prepare_email(log) for log in logs)
         if prepared:
             self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-        if len(logs) == BATCH_SIZE:
-            self.env.ref("voltaic_booking.ir_cron_booking_emails").sudo()._trigger()
+        if self.env.context.get("ir_cron_progress_id"):
+            # a full batch: the job runs again right away for the rest
+            remaining = log_model.search_count(pending) if len(logs) == BATCH_SIZE else 0
+            self.env["ir.cron"]._commit_progress(prepared, remaining=remaining)
         return prepared
 
     def _prepare_email(self, log):
