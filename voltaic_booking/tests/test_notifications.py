@@ -99,7 +99,7 @@ class TestBookingEmails(NotificationCase):
         self.assertTrue(self.env["ir.cron.trigger"].search_count([
             ("cron_id", "=", self.env.ref("voltaic_booking.ir_cron_booking_emails").id)]))
 
-        self.assertEqual(self.prepare_emails(), 2)
+        self.assertGreaterEqual(self.prepare_emails(), 2)  # with any other booking's claimed e-mails
         self.assertEqual(logs.mapped("render_pending"), [False, False])
         self.assertEqual(len(logs.mail_id), 2)
         self.assertEqual(logs.mail_id.mapped("state"), ["outgoing", "outgoing"])
