@@ -520,7 +520,10 @@ class VoltaicBooking(models.Model):
         :raise SlotUnavailableError: with alternative slots.
         :return: the booking (sudo).
         """
-        booking_model = self.sudo()
+        # Odoo's own notifications of the booking (the opportunity and the meeting's activity assigned
+        # to the consultant, a note to the followers of a reused opportunity) go through the mail
+        # queue like ours, instead of to the SMTP server right after the commit, inside the request
+        booking_model = self.sudo().with_context(mail_notify_force_send=False)
         clean = booking_model._validate_booking_values(values)
         consultant = clean["consultant"]
         start, stop = clean["start"], clean["stop"]
@@ -544,7 +547,8 @@ class VoltaicBooking(models.Model):
             booking._notify_conflict()
         if booking.state == "confirmed":  # an extension may hold the slot first (and confirm later)
             booking._confirm()
-        return booking
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        return booking.with_env(self.sudo().env)
 
     def _confirm(self):
         """Confirm bookings: the one confirmation path of every channel and extension.

@@ -179,6 +179,22 @@ class TestBookingCreation(BookingServiceCase):
         self.assertTrue(self._new_mails.filtered(lambda mail: mail.model == "calendar.event"))
         self.assertTrue(self.invitations(manual))
 
+    def test_odoo_notifications_of_the_booking_go_through_the_mail_queue(self):
+        """The opportunity assigned to the consultant and the meeting's activity notify them by e-mail:
+        queued, not sent to the SMTP server right after the commit inside the booking request."""
+        mail_class = type(self.env["mail.mail"])
+        with patch.object(mail_class, "send_after_commit", autospec=True) as send_after_commit, \
+                self.mock_mail_gateway():
+            booking = self._book(TUESDAY_10)
+            self.env.flush_all()
+        send_after_commit.assert_not_called()
+        notifications = self._new_mails.filtered(lambda mail: mail.model in ("crm.lead", "calendar.event"))
+        self.assertTrue(notifications, "Odoo still notifies the consultant")
+        self.assertEqual(set(notifications.mapped("state")), {"outgoing"})
+        self.assertTrue(booking.env.context.get("mail_notify_force_send", True), "the caller's context is kept")
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([
+            ("cron_id", "=", self.env.ref("mail.ir_cron_mail_scheduler_action").id)]))
+
     def invitations(self, event):
         return self.env["mail.message"].sudo().search([
             ("model", "=", "calendar.event"), ("res_id", "=", event.id), ("partner_ids", "!=", False)])
