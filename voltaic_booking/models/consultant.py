@@ -56,6 +56,10 @@ class VoltaicConsultant(models.Model):
         "voltaic.consultant.duration", "consultant_id", string="Durations", context={"active_test": False},
         default=lambda self: [Command.create({"duration": minutes}) for minutes in DEFAULT_DURATIONS],
         help="The meeting lengths offered to clients; archive a line to stop offering it for a while.")
+    # the active lines' minutes, stored on the consultant's row: availability reads them with the
+    # consultant, without a query of its own per request
+    offered_durations = fields.Json(compute="_compute_offered_durations", store=True,
+                                    export_string_translation=False)
 
     offers_video = fields.Boolean(string="Video Call", default=True)
     offers_phone = fields.Boolean(string="Phone Call")
@@ -129,10 +133,16 @@ class VoltaicConsultant(models.Model):
     # Public profile helpers
     # ------------------------------------------------------------------
 
+    @api.depends("duration_ids.duration", "duration_ids.active")
+    def _compute_offered_durations(self):
+        for consultant in self:
+            consultant.offered_durations = sorted(
+                {line.duration for line in consultant.duration_ids if line.active})
+
     def _allowed_durations(self):
         """The offered meeting lengths in minutes (active duration lines), shortest first."""
         self.ensure_one()
-        return sorted({line.duration for line in self.duration_ids if line.active})
+        return list(self.offered_durations or [])
 
     def _meeting_types(self):
         self.ensure_one()
