@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools import SQL
 
 from ..lib import slots as slot_lib
 
@@ -263,18 +264,34 @@ class VoltaicConsultant(models.Model):
         consultant_by_partner = defaultdict(list)
         for consultant in self:
             consultant_by_partner[consultant.partner_id.id].append(consultant.id)
-        self.env.cr.execute("""
-            SELECT attendee.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
-              FROM calendar_attendee attendee
-              JOIN calendar_event event ON event.id = attendee.event_id
-             WHERE attendee.partner_id = ANY(%s)
-               AND attendee.state != 'declined'
+        partner_ids = list(consultant_by_partner)
+        if len(partner_ids) == 1:
+            # one person (a consultant's slots, a booking's check): their meetings through their own
+            # attendances (index only), then each meeting by id, instead of everyone's meetings in the
+            # range: the cost follows that person's calendar, not the size of the calendar table
+            events = SQL("""
+                SELECT %(partner)s, event.start, event.stop, event.allday, event.start_date, event.stop_date
+                  FROM calendar_event event
+                 WHERE event.id = ANY(ARRAY(SELECT event_id FROM calendar_attendee
+                                             WHERE partner_id = %(partner)s AND state != 'declined'))
+            """, partner=partner_ids[0])
+        else:
+            events = SQL("""
+                SELECT attendee.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
+                  FROM calendar_attendee attendee
+                  JOIN calendar_event event ON event.id = attendee.event_id
+                 WHERE attendee.partner_id = ANY(%(partners)s)
+                   AND attendee.state != 'declined'
+            """, partners=partner_ids)
+        self.env.cr.execute(SQL("""
+            %(events)s
                AND event.active
                AND event.show_as = 'busy'
-               AND event.start < %s
-               AND event.stop > %s
-               AND event.id NOT IN (SELECT event_id FROM voltaic_booking WHERE id IN %s AND event_id IS NOT NULL)
-        """, [list(consultant_by_partner), naive_end, naive_start - timedelta(days=1), ignored_ids])
+               AND event.start < %(end)s
+               AND event.stop > %(start)s
+               AND event.id NOT IN (SELECT event_id FROM voltaic_booking WHERE id IN %(ignored)s
+                                                                          AND event_id IS NOT NULL)
+        """, events=events, end=naive_end, start=naive_start - timedelta(days=1), ignored=ignored_ids))
         for partner_id, event_start, event_stop, allday, start_date, stop_date in self.env.cr.fetchall():
             for consultant_id in consultant_by_partner[partner_id]:
                 if allday and start_date and stop_date:

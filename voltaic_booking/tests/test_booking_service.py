@@ -302,10 +302,10 @@ class TestOverlapConstraint(BookingServiceCase):
         """Busy meetings are read by attendee and time range: without these indexes, sequential scans."""
         self.env.cr.execute("""
             SELECT indexname FROM pg_indexes
-             WHERE indexname IN ('calendar_attendee_vb_partner_event_idx', 'calendar_event_vb_busy_range_idx')
+             WHERE indexname IN ('calendar_attendee_vb_partner_event_state_idx', 'calendar_event_vb_busy_range_idx')
         """)
         self.assertEqual({name for name, in self.env.cr.fetchall()},
-                         {"calendar_attendee_vb_partner_event_idx", "calendar_event_vb_busy_range_idx"})
+                         {"calendar_attendee_vb_partner_event_state_idx", "calendar_event_vb_busy_range_idx"})
 
     def assert_refused(self, start, consultant=None, duration=60):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.ExclusionViolation), \
