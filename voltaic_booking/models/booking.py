@@ -520,10 +520,11 @@ class VoltaicBooking(models.Model):
         :raise SlotUnavailableError: with alternative slots.
         :return: the booking (sudo).
         """
-        # Odoo's own notifications of the booking (the opportunity and the meeting's activity assigned
-        # to the consultant, a note to the followers of a reused opportunity) go through the mail
-        # queue like ours, instead of to the SMTP server right after the commit, inside the request
+        # what Odoo still sends of its own about the booking (a message to the followers of a reused
+        # opportunity) goes through the mail queue like ours, instead of to the SMTP server right after
+        # the commit, inside the request
         booking_model = self.sudo().with_context(mail_notify_force_send=False)
+        last_mail_id = booking_model.env["mail.mail"].search([], order="id desc", limit=1).id
         clean = booking_model._validate_booking_values(values)
         consultant = clean["consultant"]
         start, stop = clean["start"], clean["stop"]
@@ -547,7 +548,10 @@ class VoltaicBooking(models.Model):
             booking._notify_conflict()
         if booking.state == "confirmed":  # an extension may hold the slot first (and confirm later)
             booking._confirm()
-        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        # our own e-mails wake their job themselves; the mail queue is woken up here only for what Odoo
+        # queued of its own (each wake-up is a connection of its own after the commit)
+        if booking_model.env["mail.mail"].search_count([("id", ">", last_mail_id)], limit=1):
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger_once()
         return booking.with_env(self.sudo().env)
 
     def _confirm(self):
@@ -792,7 +796,8 @@ class VoltaicBooking(models.Model):
             if clean["phone"] and not partner.phone:
                 partner.phone = clean["phone"]
             return partner
-        return partner_model.create({
+        # no "Contact created" note: the booking and the opportunity tell where the contact came from
+        return partner_model.with_context(mail_create_nolog=True).create({
             "name": f"{clean['first_name']} {clean['last_name']}",
             "email": clean["email"],
             "phone": clean["phone"] or False,
@@ -842,7 +847,10 @@ class VoltaicBooking(models.Model):
             lead_vals["lang_id"] = lang.id
         if consultant.team_id:
             lead_vals["team_id"] = consultant.team_id.id
-        return lead_model.with_context(mail_create_nosubscribe=True).create(lead_vals)
+        # the consultant hears of the booking from our own notice (``consultant_confirmation``, with the
+        # client, the time and the calendar file), not a second time from Odoo as "assigned to you"
+        return lead_model.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True).create(
+            lead_vals)
 
     @api.model
     def _source_medium_xmlid(self, source):
@@ -886,6 +894,9 @@ class VoltaicBooking(models.Model):
             no_mail_to_attendees=True,
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
+            # the meeting's activity on the opportunity is the consultant's to-do: no "assigned to you"
+            # mail on top of our own notice of the booking
+            mail_activity_quick_update=True,
             default_opportunity_id=False,
         ).create({
             "name": self.env._("Consultation: %(client)s with %(consultant)s",

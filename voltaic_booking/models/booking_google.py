@@ -200,7 +200,7 @@ class VoltaicBooking(models.Model):
             "google_sync_error": False,
             "google_next_attempt_at": fields.Datetime.now(),
         })
-        self.env.ref("voltaic_booking.ir_cron_google_push").sudo()._trigger()
+        self.env.ref("voltaic_booking.ir_cron_google_push").sudo()._trigger_once()
 
     @api.model
     def _google_due_domain(self):

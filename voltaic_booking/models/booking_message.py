@@ -93,5 +93,5 @@ class VoltaicBookingMessage(models.Model):
             for log in requeue:
                 log.write({"retry_count": log.retry_count + 1, "next_retry_at": False})
             _logger.info("Queued %s consultation e-mails again after a delivery failure.", len(requeue))
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger_once()
         return len(requeue)

@@ -244,7 +244,7 @@ class VoltaicBooking(models.Model):
                 queued |= booking
         if queued:
             job = "voltaic_booking.ir_cron_booking_emails" if defer else "mail.ir_cron_mail_scheduler_action"
-            self.env.ref(job).sudo()._trigger()
+            self.env.ref(job).sudo()._trigger_once()
         return queued
 
     @api.model
@@ -260,7 +260,7 @@ class VoltaicBooking(models.Model):
         logs = log_model.search(pending, order="id", limit=BATCH_SIZE).try_lock_for_update()
         prepared = sum(log.booking_id._prepare_email(log) for log in logs)
         if prepared:
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger_once()
         if self.env.context.get("ir_cron_progress_id"):
             # a full batch: the job runs again right away for the rest
             remaining = log_model.search_count(pending) if len(logs) == BATCH_SIZE else 0

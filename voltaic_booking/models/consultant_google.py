@@ -85,7 +85,7 @@ class VoltaicConsultant(models.Model):
                 ("state", "=", "confirmed"),
                 ("stop", ">", fields.Datetime.now()),
             ])._google_enqueue()
-            self.env.ref("voltaic_booking.ir_cron_google_busy").sudo()._trigger()
+            self.env.ref("voltaic_booking.ir_cron_google_busy").sudo()._trigger_once()
         return result
 
     # ------------------------------------------------------------------

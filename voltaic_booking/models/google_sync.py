@@ -312,7 +312,7 @@ class VoltaicGoogleConnection(models.Model):
                 ("stop", ">", fields.Datetime.now()),
                 ("google_sync_state", "in", ("pending", "failed")),
             ])._google_enqueue()
-            self.env.ref("voltaic_booking.ir_cron_google_busy").sudo()._trigger()
+            self.env.ref("voltaic_booking.ir_cron_google_busy").sudo()._trigger_once()
 
     # ------------------------------------------------------------------
     # State

@@ -179,21 +179,60 @@ class TestBookingCreation(BookingServiceCase):
         self.assertTrue(self._new_mails.filtered(lambda mail: mail.model == "calendar.event"))
         self.assertTrue(self.invitations(manual))
 
-    def test_odoo_notifications_of_the_booking_go_through_the_mail_queue(self):
-        """The opportunity assigned to the consultant and the meeting's activity notify them by e-mail:
-        queued, not sent to the SMTP server right after the commit inside the booking request."""
+    def test_the_consultant_hears_of_a_booking_once(self):
+        """Our notice of the booking is the consultant's one e-mail: Odoo does not add "assigned to you"
+        mails for the opportunity and the meeting's activity, which stay theirs all the same."""
         mail_class = type(self.env["mail.mail"])
         with patch.object(mail_class, "send_after_commit", autospec=True) as send_after_commit, \
                 self.mock_mail_gateway():
             booking = self._book(TUESDAY_10)
             self.env.flush_all()
         send_after_commit.assert_not_called()
-        notifications = self._new_mails.filtered(lambda mail: mail.model in ("crm.lead", "calendar.event"))
-        self.assertTrue(notifications, "Odoo still notifies the consultant")
-        self.assertEqual(set(notifications.mapped("state")), {"outgoing"})
+        consultant_partner = self.consultant.user_id.partner_id
+        odoo_notices = self._new_mails.filtered(
+            lambda mail: mail.model in ("crm.lead", "calendar.event", "mail.activity")
+            and consultant_partner in mail.recipient_ids)
+        self.assertFalse(odoo_notices, "no 'assigned to you' mail from Odoo")
+        self.assertFalse(self.env["mail.notification"].sudo().search_count([
+            ("res_partner_id", "=", consultant_partner.id),
+            ("mail_message_id.model", "in", ["crm.lead", "calendar.event"]),
+            ("mail_message_id.res_id", "in", [booking.lead_id.id, booking.event_id.id]),
+        ]), "nor an Odoo inbox notice")
+        # the opportunity, its meeting activity and the thread stay the consultant's
+        self.assertEqual(booking.lead_id.user_id, self.consultant.user_id)
+        activity = booking.lead_id.activity_ids
+        self.assertEqual(activity.activity_type_id.category, "meeting")
+        self.assertEqual(activity.user_id, self.consultant.user_id)
+        self.assertEqual(activity.calendar_event_id, booking.event_id)
+        self.assertIn(consultant_partner, booking.lead_id.message_partner_ids)
         self.assertTrue(booking.env.context.get("mail_notify_force_send", True), "the caller's context is kept")
-        self.assertTrue(self.env["ir.cron.trigger"].search_count([
-            ("cron_id", "=", self.env.ref("mail.ir_cron_mail_scheduler_action").id)]))
+
+    def test_a_booking_wakes_the_mail_queue_only_for_odoos_own_mail(self):
+        """Each wake-up of a scheduled job is a connection of its own after the commit: a booking wakes
+        the e-mail job (our confirmations); the mail queue only when Odoo queued mail of its own, here
+        the sales team's "Opportunity Created" notice to a follower of the team."""
+        triggers = self.env["ir.cron.trigger"].sudo()
+        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        email_job = self.env.ref("voltaic_booking.ir_cron_booking_emails")
+        triggers.search([("cron_id", "in", [mail_queue.id, email_job.id])]).unlink()
+
+        booking = self._book(TUESDAY_10)
+        self.assertEqual(triggers.search_count([("cron_id", "=", email_job.id)]), 1)
+        self.assertFalse(triggers.search_count([("cron_id", "=", mail_queue.id)]), "nothing in the mail queue yet")
+        self.env["voltaic.booking"]._cron_prepare_emails()
+        self.assertEqual(booking.email_log_ids.mapped("mail_id.state"), ["outgoing", "outgoing"])
+        self.assertTrue(triggers.search_count([("cron_id", "=", mail_queue.id)]), "the e-mail job wakes the queue")
+
+        triggers.search([("cron_id", "in", [mail_queue.id, email_job.id])]).unlink()
+        watcher = self.env["res.partner"].create({"name": "Team Watcher", "email": "watcher@vbt-voltaic.example"})
+        self.team.message_subscribe(partner_ids=watcher.ids,
+                                    subtype_ids=self.env.ref("crm.mt_salesteam_lead").ids)
+        with self.mock_mail_gateway():
+            other = self._book(TUESDAY_14, email="li.wei@wei-labs.example", first_name="Li", last_name="Wei")
+            self.env.flush_all()
+        self.assertEqual(other.lead_id.team_id, self.team)
+        self.assertTrue(self._new_mails.filtered(lambda mail: watcher in mail.recipient_ids))
+        self.assertTrue(triggers.search_count([("cron_id", "=", mail_queue.id)]))
 
     def invitations(self, event):
         return self.env["mail.message"].sudo().search([

@@ -298,7 +298,7 @@ class VoltaicProviderSync(models.AbstractModel):
             for record in records:
                 queued += self._queue_if_missed(provider, record)
         if queued:
-            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger()
+            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger_once()
         return queued
 
     @api.model

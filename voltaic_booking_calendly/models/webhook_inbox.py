@@ -111,7 +111,7 @@ class VoltaicWebhookInbox(models.Model):
             # the same delivery, received twice at the same moment
             return inbox.search([("provider", "=", provider), ("delivery_key", "=", key)], limit=1), False
         if supported:
-            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger()
+            self.env.ref("voltaic_booking_calendly.ir_cron_webhook_inbox").sudo()._trigger_once()
         else:
             _logger.info("%s webhook: event type %r acknowledged and ignored", provider, name)
         return row, True
