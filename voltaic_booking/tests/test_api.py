@@ -10,6 +10,7 @@ import base64
 import io
 import json
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,9 @@ import psycopg2.errors
 from PIL import Image
 
 from odoo import Command
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import mute_logger
 
 from ..lib.slots import local_day_bounds
 from ..models.booking import BOOKING_LOCK_NAMESPACE, _expected_conflict
@@ -566,6 +569,38 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         self.assertEqual(len(self.bookings(email="priya.sharma@vbt-client.example")), 1)
         # a new key is a new request: limited
         self.assertEqual(self.post(payload, headers={"Idempotency-Key": "vbt-9b2d-other"}).status_code, 429)
+
+    def test_a_booking_that_keeps_meeting_concurrent_writers_answers_503_not_500(self):
+        """Odoo redoes a request that meets a concurrent writer, five times in all; when the last try
+        still does, the client gets 503 "busy" with Retry-After (never a 500), nothing is kept, and
+        the retry with the same Idempotency-Key books."""
+        start = self.free_slot(index=2)
+        payload = self.booking_payload(start)
+        headers = {"Idempotency-Key": "vbt-7c3e-busy"}
+        booking_class = type(self.env["voltaic.booking"])
+        tries = []
+
+        def meets_a_concurrent_writer(model, values):
+            tries.append(values["start"])
+            # what PostgreSQL raises when a row this transaction writes was changed since its snapshot
+            model.env.cr.execute("""
+                DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update'
+                                  USING ERRCODE = 'serialization_failure'; END $$
+            """)
+
+        with patch.object(booking_class, "_book", meets_a_concurrent_writer), \
+                patch("odoo.service.model.random.uniform", return_value=0), \
+                mute_logger("odoo.service.model", "odoo.sql_db"):
+            response = self.post(payload, headers=headers)
+        self.assertEqual(response.status_code, 503, response.text)
+        self.assertEqual(response.headers.get("Retry-After"), "5")
+        self.assertEqual(response.json()["error"]["code"], "busy")
+        self.assertEqual(len(tries), MAX_TRIES_ON_CONCURRENCY_FAILURE, "Odoo's retries came first")
+        self.assertFalse(self.bookings(email="priya.sharma@vbt-client.example"))
+
+        retry = self.post(payload, headers=headers)
+        self.assertEqual(retry.status_code, 201, retry.text)
+        self.assertEqual(len(self.bookings(email="priya.sharma@vbt-client.example")), 1)
 
     def test_idempotent_retry(self):
         start = self.free_slot(index=4)
