@@ -524,7 +524,7 @@ class VoltaicBooking(models.Model):
         # opportunity) goes through the mail queue like ours, instead of to the SMTP server right after
         # the commit, inside the request
         booking_model = self.sudo().with_context(mail_notify_force_send=False)
-        last_mail_id = booking_model.env["mail.mail"].search([], order="id desc", limit=1).id
+        last_mail_id = booking_model.env["mail.mail"].search([], order="id desc", limit=1).id or 0
         clean = booking_model._validate_booking_values(values)
         consultant = clean["consultant"]
         start, stop = clean["start"], clean["stop"]
