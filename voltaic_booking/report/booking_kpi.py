@@ -17,8 +17,12 @@ class VoltaicBookingKpi(models.Model):
 
     Meetings in a period are those that started within it (up to now);
     ``upcoming_count`` is the confirmed meetings ahead, whatever the period.
-    Rates are over closed meetings (completed, no-show, cancelled), the
-    conversion over the distinct opportunities of the period's meetings.
+    Completions and no-shows count on the meeting's day, cancellations on the
+    day they happened (``cancelled_at``). Rates are over the period's closings
+    (completed, no-show, cancelled), the conversion over the distinct
+    opportunities of the period's meetings. Only what the analysis counts as
+    bookings is counted (``voltaic.booking.report._booking_condition_sql``: an
+    extension leaves out what never was a meeting, e.g. unpaid holds).
     """
 
     _name = "voltaic.booking.kpi"
@@ -69,7 +73,7 @@ class VoltaicBookingKpi(models.Model):
 
     @property
     def _table_query(self):
-        closed = SQL("r.state IN ('completed', 'no_show', 'cancelled')")
+        report = self.env["voltaic.booking.report"]
         return SQL(
             """
             WITH periods (period, days, seq) AS (
@@ -79,6 +83,11 @@ class VoltaicBookingKpi(models.Model):
                 SELECT pr.period, pr.seq, c.id AS consultant_id, c.sequence, b.state, b.lead_id, %(rating)s AS rating,
                        (b.id IS NOT NULL AND b.start < %(now)s
                         AND (pr.days IS NULL OR b.start >= %(now)s - pr.days * INTERVAL '1 day')) AS in_period,
+                       (b.id IS NOT NULL AND %(cancelled)s
+                        AND COALESCE(b.cancelled_at, b.start) < %(now)s
+                        AND (pr.days IS NULL
+                             OR COALESCE(b.cancelled_at, b.start) >= %(now)s - pr.days * INTERVAL '1 day'))
+                           AS cancelled_in_period,
                        (b.id IS NOT NULL AND pr.days IS NOT NULL
                         AND b.start < %(now)s - pr.days * INTERVAL '1 day'
                         AND b.start >= %(now)s - 2 * pr.days * INTERVAL '1 day') AS in_previous,
@@ -86,7 +95,7 @@ class VoltaicBookingKpi(models.Model):
                        (l.won_status = 'won') AS is_won
                   FROM periods pr
                  CROSS JOIN voltaic_consultant c
-                  LEFT JOIN voltaic_booking b ON b.consultant_id = c.id AND b.state != 'rescheduled'
+                  LEFT JOIN voltaic_booking b ON b.consultant_id = c.id AND %(condition)s
                   LEFT JOIN crm_lead l ON l.id = b.lead_id
                  WHERE c.active
             ),
@@ -99,9 +108,10 @@ class VoltaicBookingKpi(models.Model):
                        COUNT(*) FILTER (WHERE r.in_period) AS booking_count,
                        COUNT(*) FILTER (WHERE r.in_previous) AS previous_booking_count,
                        COUNT(*) FILTER (WHERE r.in_period AND r.state = 'completed') AS completed_count,
-                       COUNT(*) FILTER (WHERE r.in_period AND r.state = 'cancelled') AS cancelled_count,
+                       COUNT(*) FILTER (WHERE r.cancelled_in_period) AS cancelled_count,
                        COUNT(*) FILTER (WHERE r.in_period AND r.state = 'no_show') AS no_show_count,
-                       COUNT(*) FILTER (WHERE r.in_period AND %(closed)s) AS closed_count,
+                       COUNT(*) FILTER (WHERE (r.in_period AND r.state IN ('completed', 'no_show'))
+                                           OR r.cancelled_in_period) AS closed_count,
                        AVG(r.rating) FILTER (WHERE r.in_period) AS average_rating,
                        COUNT(r.rating) FILTER (WHERE r.in_period) AS rating_count,
                        COUNT(DISTINCT r.lead_id) FILTER (WHERE r.in_period) AS lead_count,
@@ -127,6 +137,7 @@ class VoltaicBookingKpi(models.Model):
               FROM figures f
             """,
             now=fields.Datetime.now(),
-            closed=closed,
-            rating=self.env["voltaic.booking.report"]._rating_sql(),
+            condition=report._booking_condition_sql(),
+            cancelled=report._cancelled_condition_sql(),
+            rating=report._rating_sql(),
         )

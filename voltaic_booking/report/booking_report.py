@@ -106,8 +106,8 @@ class VoltaicBookingReport(models.Model):
                    CASE WHEN b.state = 'confirmed' AND b.start >= %(now)s THEN 1 ELSE 0 END AS upcoming_count,
                    CASE WHEN b.state = 'completed' THEN 1 ELSE 0 END AS completed_count,
                    CASE WHEN b.state = 'no_show' THEN 1 ELSE 0 END AS no_show_count,
-                   CASE WHEN b.state = 'cancelled' THEN 1 ELSE 0 END AS cancelled_count,
-                   CASE WHEN b.state != 'cancelled' THEN b.duration / 60.0 ELSE 0 END AS booked_hours,
+                   CASE WHEN %(cancelled)s THEN 1 ELSE 0 END AS cancelled_count,
+                   CASE WHEN %(cancelled)s THEN 0 ELSE b.duration / 60.0 END AS booked_hours,
                    %(completion_rate)s AS completion_rate,
                    %(no_show_rate)s AS no_show_rate,
                    %(cancellation_rate)s AS cancellation_rate,
@@ -123,9 +123,10 @@ class VoltaicBookingReport(models.Model):
               LEFT JOIN res_partner p ON p.id = b.partner_id
             """,
             now=fields.Datetime.now(),
-            completion_rate=_closed_rate("completed"),
-            no_show_rate=_closed_rate("no_show"),
-            cancellation_rate=_closed_rate("cancelled"),
+            cancelled=self._cancelled_condition_sql(),
+            completion_rate=self._closed_rate_sql(SQL("b.state = 'completed'")),
+            no_show_rate=self._closed_rate_sql(SQL("b.state = 'no_show'")),
+            cancellation_rate=self._closed_rate_sql(self._cancelled_condition_sql()),
             rating=self._rating_sql(),
             condition=self._booking_condition_sql(),
             extra_columns=self._extra_columns_sql(),
@@ -134,6 +135,17 @@ class VoltaicBookingReport(models.Model):
     def _booking_condition_sql(self):
         """Which bookings (alias ``b``) the analysis counts; an extension leaves out what never was a meeting."""
         return SQL("b.state != 'rescheduled'")
+
+    def _cancelled_condition_sql(self):
+        """Bookings (alias ``b``) that count as cancelled meetings; an extension adds the states a
+        cancelled booking may move on to (e.g. refunded)."""
+        return SQL("b.state = 'cancelled'")
+
+    def _closed_rate_sql(self, condition):
+        """100 when a closed booking (completed, no-show, cancelled) meets ``condition``, 0 when not,
+        NULL while it is open."""
+        return SQL("CASE WHEN b.state IN ('completed', 'no_show') OR %s THEN CASE WHEN %s THEN 100.0 ELSE 0.0 END END",
+                   self._cancelled_condition_sql(), condition)
 
     def _extra_columns_sql(self):
         """Extra columns (``, expression AS field``) an extension adds to the analysis (alias ``b``: bookings)."""
@@ -148,10 +160,3 @@ class VoltaicBookingReport(models.Model):
 
     def _selection_meeting_type(self):
         return self.env["voltaic.booking"]._fields["meeting_type"]._description_selection(self.env)
-
-
-def _closed_rate(state):
-    """100 when a closed booking (completed, no-show, cancelled) ended in ``state``, 0 when not, NULL if open."""
-    return SQL(
-        "CASE WHEN b.state IN ('completed', 'no_show', 'cancelled') "
-        "THEN CASE WHEN b.state = %s THEN 100.0 ELSE 0.0 END END", state)

@@ -2,7 +2,10 @@
 
 from datetime import date, timedelta
 
+from lxml import etree
+
 from odoo.tests import TransactionCase, freeze_time
+from odoo.tools.safe_eval import safe_eval
 
 from .back_office_common import naive
 from .common import OFFICE_HOURS, make_calendar, make_consultant
@@ -208,3 +211,53 @@ class TestReporting(TransactionCase):
         rows = self.env["voltaic.consultant.utilization"].search([("consultant_id", "=", self.anna.id)])
         self.assertEqual(len(rows), 26 + 8 + 1)
         self.assertIn(date(2026, 3, 23), rows.mapped("week_start"))
+
+    def test_cancellations_count_on_the_day_they_happened(self):
+        """The Overview counts a cancellation in the period it was made, whenever the meeting was to be;
+        completions and no-shows on the meeting's day. (A cancellation without its time, recorded before
+        that was kept, counts on the meeting's day: a4.)"""
+        Booking = self.env["voltaic.booking"].with_context(voltaic_booking_service=True)
+        solo = self.a1.partner_id
+
+        def cancelled(consultant, start, cancelled_at):
+            return Booking.create({
+                "consultant_id": consultant.id, "start": start, "stop": start + timedelta(hours=1), "duration": 60,
+                "state": "cancelled", "cancelled_at": cancelled_at, "partner_id": solo.id,
+                "first_name": "C", "last_name": "Lient", "email": "client@example.com",
+            })
+
+        cancelled(self.ben, naive(2026, 5, 4, 8), naive(2026, 4, 10, 10))    # a meeting ahead, cancelled last week
+        cancelled(self.anna, naive(2026, 4, 1, 8), naive(2026, 1, 20, 10))   # cancelled long before its day
+        self.env.flush_all()
+        figures = {(kpi.period, kpi.consultant_id): kpi for kpi in self.env["voltaic.booking.kpi"].search([
+            ("consultant_id", "in", (self.anna | self.ben).ids)])}
+        # Ben, last 30 days (since 16 March): no meeting; one cancellation made on 10 April
+        self.assertRecordValues(figures["30", self.ben], [{
+            "booking_count": 0, "cancelled_count": 1, "completed_count": 0, "cancellation_rate": 100.0,
+        }])
+        # Anna, last 30 days: a5-a8 completed; the 1 April meeting was cancelled in January
+        self.assertRecordValues(figures["30", self.anna], [{
+            "booking_count": 5, "completed_count": 4, "cancelled_count": 0, "completion_rate": 100.0,
+            "cancellation_rate": 0.0,
+        }])
+        # Anna, last 90 days (since 15 January): 6 completed, 1 no-show, a4 (12 March) and the January cancellation
+        anna_90 = figures["90", self.anna]
+        self.assertRecordValues(anna_90, [{"completed_count": 6, "no_show_count": 1, "cancelled_count": 2}])
+        self.assertAlmostEqual(anna_90.cancellation_rate, 200 / 9)
+        self.assertAlmostEqual(anna_90.completion_rate, 600 / 9)
+
+    def test_reports_open_where_a_manager_looks_first(self):
+        """The analysis opens as bars per consultant; utilization on the weeks around today."""
+        analysis = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_report_action")
+        context = safe_eval(analysis["context"])
+        self.assertEqual((context["graph_mode"], context["graph_groupbys"]), ("bar", ["consultant_id"]))
+        self.assertEqual(analysis["view_mode"].split(",")[0], "graph")
+        utilization = self.env["ir.actions.act_window"]._for_xml_id(
+            "voltaic_booking.voltaic_consultant_utilization_action")
+        self.assertEqual(safe_eval(utilization["context"]), {"search_default_current_weeks": 1})
+        self.env["voltaic.consultant.utilization"].action_open_report()
+        search = self.env.ref("voltaic_booking.voltaic_consultant_utilization_view_search")
+        current = etree.fromstring(search.arch).xpath("//filter[@name='current_weeks']")[0]
+        domain = current.get("domain")
+        self.assertIn("today -35d", domain)
+        self.assertIn("today +28d", domain)
