@@ -10,6 +10,7 @@
     "depends": ["voltaic_booking", "payment"],
     "data": [
         "data/ir_cron.xml",
+        "data/mail_templates.xml",
         "views/consultant_views.xml",
         "views/booking_views.xml",
         "views/portal_templates.xml",

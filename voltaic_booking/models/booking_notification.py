@@ -208,6 +208,17 @@ class VoltaicBooking(models.Model):
     # Queueing, exactly once
     # ------------------------------------------------------------------
 
+    @api.model
+    def _email_template_xmlid(self, kind):
+        """The mail template of the e-mail ``kind``; an extension that adds kinds maps them to its own."""
+        return TEMPLATES[kind]
+
+    def _mail_cancellation_notes(self):
+        """Paragraphs the client's cancellation e-mail adds (in the e-mail's language); e.g. what happens
+        to a payment. None in the core."""
+        self.ensure_one()
+        return []
+
     def _email_wanted(self, kind):
         """Whether the e-mail ``kind`` goes out for this booking.
 
@@ -229,10 +240,10 @@ class VoltaicBooking(models.Model):
             renders it into the mail queue. Keeps the rendering out of a booking request.
         :return: the bookings it was queued for.
         """
-        template = self.env.ref(TEMPLATES[kind], raise_if_not_found=False)
+        template = self.env.ref(self._email_template_xmlid(kind), raise_if_not_found=False)
         queued = self.browse()
         if not template:
-            _logger.warning("Mail template %s is missing: %s not sent.", TEMPLATES[kind], kind)
+            _logger.warning("Mail template %s is missing: %s not sent.", self._email_template_xmlid(kind), kind)
             return queued
         for booking in self.sudo():
             if not booking._email_wanted(kind):
@@ -274,9 +285,10 @@ class VoltaicBooking(models.Model):
         queued) and the booking's chatter says why.
         """
         self.ensure_one()
-        template = self.env.ref(TEMPLATES[log.kind], raise_if_not_found=False)
+        template = self.env.ref(self._email_template_xmlid(log.kind), raise_if_not_found=False)
         if not template:
-            _logger.warning("Mail template %s is missing: %s not sent.", TEMPLATES[log.kind], log.kind)
+            _logger.warning("Mail template %s is missing: %s not sent.", self._email_template_xmlid(log.kind),
+                            log.kind)
             log.unlink()
             return False
         try:

@@ -37,7 +37,7 @@ def load_german(env):
     for path in GERMAN_PO_FILES:
         with open(path, "rb") as po_file:
             importer.load(po_file, "po", "de_DE")
-    importer.save(overwrite=True)
+    importer.save(overwrite=True, force_overwrite=True)  # the files win, even over noupdate templates
 
 
 class NotificationCase(TransactionCase, MockEmail):

@@ -41,6 +41,12 @@ TRANSITIONS = {
     "abandoned": {"confirmed", "refunded"},
     "refunded": set(),
 }
+# what the client is told of their payment (kinds of ``voltaic.booking.message``, templates of this addon)
+PAYMENT_MESSAGE_KINDS = [
+    ("client_payment_released", "Time released, not paid (client)"),
+    ("client_refund", "Refund on its way (client)"),
+    ("client_refund_manual", "Refund by hand (client)"),
+]
 PAYMENT_STATES = [
     ("pending_payment", "Pending Payment"),
     ("payment_failed", "Payment Failed"),
@@ -69,6 +75,9 @@ class VoltaicBooking(models.Model):
     refund_state = fields.Selection(
         [("none", "No Refund"), ("requested", "Refund Requested"), ("done", "Refunded"),
          ("manual", "Refund by Hand")], default="none", readonly=True, copy=False)
+    cancellation_refund = fields.Selection(
+        [("full", "Refunded in Full"), ("none", "Not Refunded (Late Cancellation)")], readonly=True, copy=False,
+        help="What the cancellation policy gave the client when the paid consultation was cancelled.")
 
     # ------------------------------------------------------------------
     # State machine: a held slot blocks the consultant's time until it is paid or expires
@@ -203,34 +212,38 @@ class VoltaicBooking(models.Model):
         return True
 
     def _payment_late_refund(self, transaction):
-        """Paid after the slot went to someone else: give the money back and tell the client."""
+        """Paid after the slot went to someone else: give the money back and tell the client (the refund
+        e-mail says why)."""
         self.ensure_one()
         self.message_post(body=self.env._(
             "The payment %(reference)s arrived after the hold expired and the slot was taken meanwhile: "
             "it is refunded.", reference=transaction.reference))
         self._payment_refund(transaction)
-        self._notify_payment_released()
 
-    def _payment_release(self, state, reason):
+    def _payment_release(self, state, reason, notify=True):
         """Free the held slot (``payment_failed`` or ``abandoned``); the client may start over.
 
         A transaction still running is left alone: if its payment comes through after all, it is
         a late payment (see ``_payment_confirm``), never money taken for nothing.
+        :param notify: tell the client (not when they cancelled the hold themselves).
         """
-        for booking in self.sudo().filtered(lambda b: b.state == "pending_payment"):
+        released = self.sudo().filtered(lambda b: b.state == "pending_payment")
+        for booking in released:
             booking._service_write({"state": state, "hold_expires_at": False})
             booking.message_post(body=reason)
+        if notify:
+            released._notify_payment_released()
 
     def _payment_refund(self, transaction=None):
         """Refund the paid amount through the provider, or plan it for a manager when it cannot refund."""
         for booking in self.sudo():
-            paid = transaction or booking.transaction_ids.filtered(
-                lambda t: t.state == "done" and t.operation != "refund")[:1]
+            paid = transaction or booking._payment_paid_transaction()
             if not paid:
                 continue
             provider = paid.provider_id
             method_refunds = not paid.payment_method_id or paid.payment_method_id.support_refund != "none"
             if provider.support_refund in ("full_only", "partial") and method_refunds:
+                booking._queue_email("client_refund")
                 refund = paid.with_context(payment_backend_action=True)._refund(amount_to_refund=paid.amount)
                 booking.transaction_ids = [Command.link(refund.id)]
                 booking.refund_state = "done" if refund.state == "done" else "requested"
@@ -242,6 +255,7 @@ class VoltaicBooking(models.Model):
                     booking._payment_refunded()
             else:
                 booking.refund_state = "manual"
+                booking._queue_email("client_refund_manual")
                 booking.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self.env._("Refund the consultation by hand"),
@@ -263,7 +277,50 @@ class VoltaicBooking(models.Model):
         return manager or self.env.ref("base.user_admin")
 
     def _notify_payment_released(self):
-        """Hook: tell the client the payment could not hold the slot (see booking_notification.py)."""
+        """Tell the client their held time went unpaid (the payment failed or did not come in time)."""
+        self._queue_email("client_payment_released")
+
+    # ------------------------------------------------------------------
+    # What the client is told of their payment
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _email_template_xmlid(self, kind):
+        if kind in dict(PAYMENT_MESSAGE_KINDS):
+            return f"voltaic_booking_payment.mail_template_{kind}"
+        return super()._email_template_xmlid(kind)
+
+    def _payment_paid_transaction(self):
+        """The client's payment of this booking (done, not a refund), if any."""
+        self.ensure_one()
+        return self.transaction_ids.filtered(lambda t: t.state == "done" and t.operation != "refund")[:1]
+
+    def _mail_payment_amount(self):
+        """``120.00 €``: what the client paid (or was to pay), for the e-mails."""
+        self.ensure_one()
+        paid = self._payment_paid_transaction()
+        return format_amount(self.env, paid.amount if paid else self.amount, self.currency_id)
+
+    def _mail_payment_method(self):
+        """How the client paid (``Card``, ``Demo``, …), where a refund goes back to."""
+        self.ensure_one()
+        paid = self._payment_paid_transaction()
+        return paid.payment_method_id.name or paid.provider_id.name or ""
+
+    def _mail_cancellation_notes(self):
+        notes = super()._mail_cancellation_notes()
+        if self.cancellation_refund == "full":
+            notes.append(self.env._(
+                "You paid %(amount)s. As the consultation was cancelled at least %(hours)s hours before the "
+                "start, it is refunded in full; a separate e-mail confirms the refund.",
+                amount=self._mail_payment_amount(), hours=self._refund_window_hours()))
+        elif self.cancellation_refund == "none":
+            notes.append(self.env._(
+                "You paid %(amount)s. As the consultation was cancelled less than %(hours)s hours before the "
+                "start, it is not refunded. Cancellation policy: %(policy)s",
+                amount=self._mail_payment_amount(), hours=self._refund_window_hours(),
+                policy=self._cancellation_policy()))
+        return notes
 
     # ------------------------------------------------------------------
     # Cancellation: refunds
@@ -279,7 +336,10 @@ class VoltaicBooking(models.Model):
         refundable = paid.filtered(
             lambda b: not self.env.context.get("voltaic_client_cancel") or b._in_refund_window())
         held = self.filtered(lambda b: b.state == "pending_payment")
-        held._payment_release("abandoned", reason or self.env._("Cancelled before payment."))
+        held._payment_release("abandoned", reason or self.env._("Cancelled before payment."), notify=False)
+        # before the cancellation, whose e-mail says what the policy gave
+        refundable.sudo().write({"cancellation_refund": "full"})
+        (paid - refundable).sudo().write({"cancellation_refund": "none"})
         result = super(VoltaicBooking, self - held).action_cancel(reason) if self - held else True
         refundable._payment_refund()
         for booking in paid - refundable:
@@ -305,7 +365,7 @@ class VoltaicBooking(models.Model):
     def _payment_receipt(self):
         """``120.00 € · Demo · VLT-20270301-AB12-1``: the receipt line of the confirmation e-mail."""
         self.ensure_one()
-        paid = self.transaction_ids.filtered(lambda t: t.state == "done" and t.operation != "refund")[:1]
+        paid = self._payment_paid_transaction()
         parts = [format_amount(self.env, self.amount_paid, self.currency_id)]
         if paid:
             parts += [paid.provider_id.name, paid.reference]
