@@ -31,10 +31,10 @@ class IrHttp(models.AbstractModel):
 
         Odoo's ``@http.route(cors=...)`` is one fixed origin per route; this reads the setting per request.
         An allowed ``Origin`` gets ``Access-Control-Allow-Origin`` on the answer (set before the route runs,
-        so every answer of the route carries it); ``Vary: Origin`` goes on every answer while origins are
-        configured. A preflight (``OPTIONS``) never reaches the route: 204 with the allowed methods and
-        headers for an allowed origin, 403 without any CORS header for another one, 204 with ``Allow`` for
-        an ``OPTIONS`` without ``Origin``.
+        so every answer the route returns carries it, its JSON errors included; error pages of exceptions do
+        not); ``Vary: Origin`` goes on them while origins are configured. A preflight (``OPTIONS``) never
+        reaches the route: 204 with the allowed methods and headers for an allowed origin, 403 without any
+        CORS header for another one, 204 with ``Allow`` for an ``OPTIONS`` without ``Origin``.
         """
         value = request.env["ir.config_parameter"].sudo().get_param(CORS_PARAM, "")
         allowed = cors.parse_origins(value)
