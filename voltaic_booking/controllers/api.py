@@ -6,18 +6,21 @@ Routes parse and check input, then call the booking service
 
 import json
 import logging
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import psycopg2.errors
 
 from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import file_open, html2plaintext
 
 from ..exceptions import BookingBusyError, BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
-from .booking_service import book_in_request
+from .booking_service import book_in_request, change_in_request
+from .portal import REASON_MAX
 
 UTC = timezone.utc
 
@@ -37,8 +40,17 @@ def json_response(payload, status=200, headers=None):
     return request.make_json_response(payload, status=status, headers=headers)
 
 
+def api_error(code, message, **extra):
+    """The body of every error answer: ``{"error": {"code", "message", ...}}``."""
+    return {"error": {"code": code, "message": message, **extra}}
+
+
 def json_error(status, code, message, headers=None, **extra):
-    return json_response({"error": {"code": code, "message": message, **extra}}, status=status, headers=headers)
+    return json_response(api_error(code, message, **extra), status=status, headers=headers)
+
+
+def validation_error(env, fields):
+    return api_error("validation", env._("Some fields are invalid."), fields=fields)
 
 
 def rate_limited(env):
@@ -47,7 +59,18 @@ def rate_limited(env):
                       headers=[("Retry-After", "60")])
 
 
+def bad_body(env):
+    return json_error(400, "bad_request", env._("The body must be a JSON object, sent as application/json."))
+
+
+def busy(error):
+    """503 for ``BookingBusyError``: nothing was kept, retry with the same Idempotency-Key."""
+    return json_error(503, "busy", error.args[0], headers=[("Retry-After", str(error.retry_after))])
+
+
 class BookingApi(http.Controller):
+    # answers carry CORS headers for the origins of ``voltaic_booking.api_cors_origins`` (see ir_http.py)
+    _voltaic_api_cors = True
 
     # ------------------------------------------------------------------
     # Helpers
@@ -157,6 +180,53 @@ class BookingApi(http.Controller):
         return values, errors
 
     @staticmethod
+    def _json_body(body, empty=None):
+        """The parsed body, ``empty`` when there is none, None when it is not JSON."""
+        if not body:
+            return empty
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _idempotency_key():
+        return (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
+
+    def _idempotent_replay(self, key, request_bytes):
+        """The stored answer of an answered request with this ``Idempotency-Key`` (the same ``request_bytes``),
+        a 422 when the key came with other bytes, else None. Given even over the rate limit."""
+        if not key:
+            return None
+        idempotency = request.env["voltaic.booking.idempotency"]
+        previous = idempotency._lookup(key)
+        if not previous or not previous.status:
+            return None
+        if previous.fingerprint != idempotency._fingerprint(request_bytes):
+            return json_error(422, "idempotency_mismatch",
+                              request.env._("This Idempotency-Key was used for a different request."))
+        return json_response(json.loads(previous.response), status=previous.status)
+
+    def _idempotent_claim(self, key, request_bytes):
+        """``(record, None)``: the key is ours until the answer is stored on ``record`` (None without a key);
+        ``(None, answer)``: a request with the key is still running, ``answer`` is the 409."""
+        if not key:
+            return None, None
+        env = request.env
+        idempotency = env["voltaic.booking.idempotency"]
+        def in_progress():
+            return None, json_error(409, "idempotency_in_progress", env._(
+                "A request with this Idempotency-Key is being processed; retry shortly."))
+
+        if idempotency._lookup(key):
+            return in_progress()
+        try:
+            with env.cr.savepoint():
+                return idempotency._remember(key, request_bytes, 0, None), None
+        except psycopg2.errors.UniqueViolation:  # another request took the key meanwhile
+            return in_progress()
+
+    @staticmethod
     def _parse_datetime(value):
         if not isinstance(value, str):
             return None
@@ -250,43 +320,26 @@ class BookingApi(http.Controller):
     @http.route("/api/consultations", type="http", auth="public", methods=["POST"], csrf=False)
     def create_booking(self, **kwargs):
         body = request.httprequest.get_data()
-        try:
-            data = json.loads(body or b"null")
-        except ValueError:
-            data = None
+        data = self._json_body(body)
         self._set_api_lang(data.get("language") if isinstance(data, dict) else None)
         env = request.env  # after the language switch: messages in the client's language
-        key = (request.httprequest.headers.get("Idempotency-Key") or "").strip()[:255]
-        idempotency = env["voltaic.booking.idempotency"]
-        previous = key and idempotency._lookup(key)
-        if previous and previous.status:
-            # a retry of an answered request gets its first answer, even over the rate limit
-            if previous.fingerprint != idempotency._fingerprint(body):
-                return json_error(422, "idempotency_mismatch",
-                                  env._("This Idempotency-Key was used for a different request."))
-            return json_response(json.loads(previous.response), status=previous.status)
+        key = self._idempotency_key()
+        replay = self._idempotent_replay(key, body)
+        if replay:
+            return replay
         if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
             return rate_limited(env)
         if not isinstance(data, dict):
-            return json_error(400, "bad_request", env._("The body must be a JSON object, sent as application/json."))
-
-        if key:
-            if previous:
-                return json_error(409, "idempotency_in_progress",
-                                  env._("A request with this Idempotency-Key is being processed; retry shortly."))
-            try:
-                with env.cr.savepoint():
-                    record = idempotency._remember(key, body, 0, None)
-            except psycopg2.errors.UniqueViolation:
-                return json_error(409, "idempotency_in_progress",
-                                  env._("A request with this Idempotency-Key is being processed; retry shortly."))
-
+            return bad_body(env)
+        record, refusal = self._idempotent_claim(key, body)
+        if refusal:
+            return refusal
         try:
             status, payload = self._book(data)
         except BookingBusyError as error:
             # the transaction was rolled back (the key's record with it): the client retries with the same key
-            return json_error(503, "busy", error.args[0], headers=[("Retry-After", str(error.retry_after))])
-        if key:
+            return busy(error)
+        if record:
             record.write({"status": status, "response": json.dumps(payload)})
         return json_response(payload, status=status)
 
@@ -299,20 +352,15 @@ class BookingApi(http.Controller):
                 env["voltaic.booking"].sudo()._validate_booking_values(values)
             except BookingValidationError as error:
                 errors = {**error.fields, **errors}
-            return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
-                                   "fields": errors}}
+            return 422, validation_error(env, errors)
         try:
             booking = book_in_request(request, env(su=True), values)
         except BookingValidationError as error:
-            return 422, {"error": {"code": "validation", "message": env._("Some fields are invalid."),
-                                   "fields": error.fields}}
+            return 422, validation_error(env, error.fields)
         except SlotUnavailableError as error:
             zone = ZoneInfo(values["client_tz"]) if slot_lib.is_valid_timezone(values["client_tz"]) else UTC
-            return 409, {"error": {
-                "code": "slot_unavailable",
-                "message": error.args[0],
-                "alternatives": self._slot_payload(error.alternatives, zone),
-            }}
+            return 409, api_error("slot_unavailable", error.args[0],
+                                  alternatives=self._slot_payload(error.alternatives, zone))
         return 201, {
             "reference": booking.reference,
             "start": slot_lib.to_utc_iso(booking.start),
@@ -340,6 +388,124 @@ class BookingApi(http.Controller):
             ("Content-Type", "text/calendar; charset=utf-8"),
             ("Content-Disposition", f'attachment; filename="{booking.reference}.ics"'),
         ])
+
+    @http.route("/api/consultations/<string:reference>/reschedule", type="http", auth="public", methods=["POST"],
+                csrf=False)
+    def reschedule_booking(self, reference, **kwargs):
+        """Move the booking to another free slot: the manage page's rules, through ``voltaic.booking._reschedule``."""
+        return self._change_booking(reference, "reschedule", self._apply_reschedule)
+
+    @http.route("/api/consultations/<string:reference>/cancel", type="http", auth="public", methods=["POST"],
+                csrf=False)
+    def cancel_booking(self, reference, **kwargs):
+        """Cancel the booking as its client: the manage page's rules, through ``voltaic.booking.action_cancel``."""
+        return self._change_booking(reference, "cancel", self._apply_cancel)
+
+    def _change_booking(self, reference, action, change):
+        """A client's change of a booking, authorised by its token (``Authorization: Bearer`` or ``token``).
+
+        Same order as ``create_booking``: a retry of an answered request first, then the rate limit, the
+        body, the token (a 404 that says nothing about the booking), the Idempotency-Key, and
+        ``change(booking, data)`` returning ``(status, payload)``. The Idempotency-Key's fingerprint covers
+        the action, the reference and the token besides the body.
+        """
+        body = request.httprequest.get_data()
+        data = self._json_body(body, empty={})
+        self._set_api_lang()
+        env = request.env  # after the language switch: messages in the client's language
+        token = self._request_token(data)
+        request_bytes = b"\n".join([f"POST {action} {reference}".encode(), (token or "").encode(), body])
+        key = self._idempotency_key()
+        replay = self._idempotent_replay(key, request_bytes)
+        if replay:
+            return replay
+        if not env["voltaic.request.throttle"]._hit(f"api:{self._client_ip()}"):
+            return rate_limited(env)
+        if not isinstance(data, dict):
+            return bad_body(env)
+        booking = self._booking_by_token(reference, token)
+        if not booking:
+            return json_error(404, "not_found", env._("No such booking."))
+        record, refusal = self._idempotent_claim(key, request_bytes)
+        if refusal:
+            return refusal
+        try:
+            status, payload = self._check_changeable(booking, action) or change(booking, data)
+        except BookingBusyError as error:
+            return busy(error)
+        if record:
+            record.write({"status": status, "response": json.dumps(payload)})
+        return json_response(payload, status=status)
+
+    @staticmethod
+    def _request_token(data):
+        """The booking's token: ``Authorization: Bearer <token>``, else the body's ``token``."""
+        header = request.httprequest.headers.get("Authorization") or ""
+        match = re.match(r"^bearer\s+(\S+)\s*$", header, re.IGNORECASE)
+        if match:
+            return match.group(1)
+        token = data.get("token") if isinstance(data, dict) else None
+        return token if isinstance(token, str) else None
+
+    def _check_changeable(self, booking, action):
+        """``(409, error)`` when the client may not change the booking online (any more), else None."""
+        env = request.env
+        if booking.state == "cancelled":
+            return 409, api_error("already_cancelled", env._("This booking is already cancelled."))
+        if booking.state != "confirmed":
+            state = dict(booking._fields["state"]._description_selection(env)).get(booking.state, booking.state)
+            return 409, api_error("not_confirmed", env._(
+                "Only a confirmed booking can be changed; this one is “%s”.", state))
+        if not booking._client_can_edit():
+            message = env._("This booking can no longer be cancelled online.") if action == "cancel" \
+                else env._("This booking can no longer be moved online.")
+            return 409, api_error("change_deadline_passed", message)
+        return None
+
+    def _apply_reschedule(self, booking, data):
+        env = request.env
+        errors = {}
+        new_start = self._parse_datetime(data.get("start"))
+        if new_start is None:
+            errors["start"] = env._("Give the start as an ISO-8601 date and time in UTC.")
+        duration = data.get("duration")
+        if isinstance(duration, str) and duration.isdigit():
+            duration = int(duration)
+        if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool)):
+            errors["duration"] = env._("Choose a duration.")
+        zone_name = data.get("tz") or booking.client_tz or "UTC"
+        if not isinstance(zone_name, str) or not slot_lib.is_valid_timezone(zone_name):
+            errors["tz"] = env._("Unknown time zone.")
+        if errors:
+            return 422, validation_error(env, errors)
+        try:
+            change_in_request(request, booking, lambda: booking._reschedule(new_start, duration))
+        except BookingBusyError:
+            raise
+        except SlotUnavailableError as error:
+            return 409, api_error("slot_unavailable", error.args[0],
+                                  alternatives=self._slot_payload(error.alternatives, ZoneInfo(zone_name)))
+        except BookingValidationError as error:
+            return 422, validation_error(env, error.fields)
+        except UserError as error:
+            return 409, api_error("not_changeable", error.args[0])
+        return 200, self._booking_payload(booking)
+
+    def _apply_cancel(self, booking, data):
+        env = request.env
+        reason = data.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            return 422, validation_error(env, {"reason": env._("This must be text.")})
+        reason = (reason or "").strip()[:REASON_MAX]
+        try:
+            # the client's own cancellation: extensions apply their policy to it (voltaic_client_cancel)
+            change_in_request(request, booking, lambda: booking.with_context(
+                voltaic_client_cancel=True).action_cancel(reason=reason or None))
+        except BookingBusyError:
+            raise
+        except UserError as error:
+            return 409, api_error("not_changeable", error.args[0])
+        return 200, self._booking_payload(booking)
 
     @http.route("/api/consultations/openapi.json", type="http", auth="public", methods=["GET"], readonly=True)
     def openapi_document(self, **kwargs):

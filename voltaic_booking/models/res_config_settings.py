@@ -9,6 +9,10 @@ class ResConfigSettings(models.TransientModel):
         string="Public Requests per Minute and IP",
         config_parameter="voltaic_booking.rate_limit_per_minute", default=10,
         help="Limit of public booking requests per client IP and minute; 0 disables it.")
+    voltaic_api_cors_origins = fields.Char(
+        string="API Origins (CORS)", config_parameter="voltaic_booking.api_cors_origins",
+        help="Web sites whose pages may call the JSON API from the browser, e.g. https://app.example.com, "
+             "separated by commas or spaces; empty allows none.")
     # --- notifications (issue 5) ---
     voltaic_reminder_client_first_hours = fields.Integer(
         string="First Client Reminder (hours before)", config_parameter="voltaic_booking.reminder_client_first_hours",

@@ -6,6 +6,7 @@ from . import test_google_changes
 from . import test_google_coexistence
 from . import test_google_oauth
 from . import test_api
+from . import test_api_changes
 from . import test_availability
 from . import test_booking_service
 from . import test_consultant_offer

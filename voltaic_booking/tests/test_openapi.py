@@ -184,6 +184,45 @@ class TestOpenApi(HttpCase, VoltaicBookingCase):
         body, _response = self.post_booking(409, data=running, headers={"Idempotency-Key": "vbt-openapi-running"})
         self.assertEqual(body["error"]["code"], "idempotency_in_progress")
 
+    def test_change_answers(self):
+        """Reschedule and cancel by token: 200, 400, 404, 409 (taken slot, deadline, cancelled), 422."""
+        starts = self.free_slots()  # 10:00, 10:30, 11:00, 11:30, 12:00, 14:00, ... in Berlin
+        created, _response = self.post_booking(201, self.booking_payload(starts[0]))
+        self.post_booking(201, self.booking_payload(starts[4], email="tom@vbt-client.example"))  # 12:00
+        token = created["manage_url"].split("token=")[1]
+        reference = created["reference"]
+        reschedule, cancel = f"{API}/{{reference}}/reschedule", f"{API}/{{reference}}/cancel"
+
+        def change(path, expected_status, body=None, bearer=token, headers=None):
+            url = path.replace("{reference}", reference)
+            headers = {"Content-Type": "application/json", **(headers or {})}
+            if bearer:
+                headers["Authorization"] = f"Bearer {bearer}"
+            data = body if isinstance(body, str) else json.dumps(body or {})
+            return self.call(path, "post", url, expected_status, data=data, headers=headers)[0]
+
+        body = change(reschedule, 409, {"start": starts[4]})
+        self.assertEqual(body["error"]["code"], "slot_unavailable")
+        body = change(reschedule, 422, {"start": "soon", "duration": "long", "tz": "Mars/Olympus"})
+        self.assertEqual(set(body["error"]["fields"]), {"start", "duration", "tz"})
+        self.assertEqual(change(reschedule, 400, "[1]")["error"]["code"], "bad_request")
+        for path in (reschedule, cancel):
+            self.assertEqual(change(path, 404, {"start": starts[1]}, bearer="wrong")["error"]["code"], "not_found")
+        moved = change(reschedule, 200, {"start": starts[2]}, headers={"Idempotency-Key": "vbt-openapi-move"})
+        self.assertEqual(moved["start"], starts[2])
+        self.assertEqual(change(reschedule, 200, {"start": starts[2]}, headers={"Idempotency-Key": "vbt-openapi-move"}),
+                         moved)
+        body = change(reschedule, 422, {"start": starts[5]}, headers={"Idempotency-Key": "vbt-openapi-move"})
+        self.assertEqual(body["error"]["code"], "idempotency_mismatch")
+
+        self.consultant.edit_deadline_hours = 24 * 365
+        for path in (reschedule, cancel):
+            self.assertEqual(change(path, 409, {"start": starts[5]})["error"]["code"], "change_deadline_passed")
+        self.consultant.edit_deadline_hours = 0
+        cancelled = change(cancel, 200, {"reason": "Plans changed", "token": token}, bearer=None)
+        self.assertEqual(cancelled["state"], "cancelled")
+        self.assertEqual(change(cancel, 409)["error"]["code"], "already_cancelled")
+
     def test_rate_limited_answer(self):
         self.env["ir.config_parameter"].sudo().set_param(RATE_PARAM, "1")
         self.post_booking(422, {})
