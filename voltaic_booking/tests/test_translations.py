@@ -9,6 +9,8 @@ selections, menus), so a string added without its German translation fails here.
 
 import re
 
+import polib
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import file_open
 from odoo.tools.translate import TranslationModuleReader, translation_file_reader
@@ -37,6 +39,16 @@ class GermanCatalogueMixin:
         self.assertGreater(len(terms), self.min_terms, "the reader found the addon's terms")
         missing = sorted(term for term in terms if not german.get(term) and not SAME_IN_GERMAN.match(term))
         self.assertFalse(missing, "texts without German translation (export the .pot and complete i18n/de.po)")
+
+    def test_every_entry_names_its_module(self):
+        """Odoo's loader reads each entry's addon from its ``#. module:`` comment: without it, installing or
+        updating the addon in a database with German fails."""
+        for name in ("de.po", f"{self.addon}.pot"):
+            with file_open(f"{self.addon}/i18n/{name}", "rb") as po_file:
+                entries = polib.pofile(po_file.read().decode())
+            nameless = [entry.msgid[:60] for entry in entries
+                        if not re.match(r"modules?: \w+", entry.comment or "")]
+            self.assertFalse(nameless, f"{name}: entries without '#. module: {self.addon}'")
 
     def test_placeholders_survive_translation(self):
         """A German text keeps the placeholders of its source, or formatting it would fail at runtime."""
