@@ -7,7 +7,8 @@
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
 #   and its concerns (offered durations, expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
 #   opportunity) -> google_busy, google_sync ->
-#   ir_cron (a job woken once per transaction), ir_http, request_throttle, res_config_settings,
+#   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
+#   request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
 #   (a change rechecks the consultants' bookings).
 from . import (
@@ -30,6 +31,7 @@ from . import (
     google_sync,
     ir_cron,
     ir_http,
+    legal_pages,
     request_throttle,
     res_config_settings,
     resource_calendar,

@@ -13,6 +13,13 @@ class ResConfigSettings(models.TransientModel):
         string="API Origins (CORS)", config_parameter="voltaic_booking.api_cors_origins",
         help="Web sites whose pages may call the JSON API from the browser, e.g. https://app.example.com, "
              "separated by commas or spaces; empty allows none.")
+    voltaic_terms_url = fields.Char(
+        string="Terms Page", config_parameter="voltaic_booking.terms_url",
+        help="The terms and conditions the booking form links to (a path on this website or a full URL).")
+    voltaic_privacy_url = fields.Char(
+        string="Privacy Page", config_parameter="voltaic_booking.privacy_url",
+        help="The privacy policy the booking form links to (a path on this website or a full URL).")
+    voltaic_legal_warning = fields.Char(compute="_compute_voltaic_legal_warning")
     # --- notifications (issue 5) ---
     voltaic_reminder_client_first_hours = fields.Integer(
         string="First Client Reminder (hours before)", config_parameter="voltaic_booking.reminder_client_first_hours",
@@ -101,3 +108,8 @@ class ResConfigSettings(models.TransientModel):
         string="Wait for Google (seconds)", config_parameter="voltaic_booking.google_timeout_seconds",
         default=3.0, help="How long a slots request waits for fresh busy times; if Google is slower, "
                           "the slots use the busy times already stored.")
+
+    def _compute_voltaic_legal_warning(self):
+        warning = self.env["voltaic.booking.legal.pages"]._warning()
+        for settings in self:
+            settings.voltaic_legal_warning = warning or False

@@ -51,11 +51,18 @@ class VoltaicBookingKpi(models.Model):
     conversion_rate = fields.Float(string="Conversion (%)", readonly=True, aggregator="avg",
                                    help="Share of the period's opportunities that are won.")
     won_revenue = fields.Float(readonly=True)
+    legal_warning = fields.Char(compute="_compute_legal_warning",
+                                help="Shown on the totals while the example legal pages are still in use.")
 
     @api.depends("consultant_id")
     def _compute_display_name(self):
         for kpi in self:
             kpi.display_name = kpi.consultant_id.name if kpi.consultant_id else self.env._("All Consultants")
+
+    def _compute_legal_warning(self):
+        warning = self.env["voltaic.booking.legal.pages"]._warning()
+        for kpi in self:
+            kpi.legal_warning = (warning or False) if kpi.is_total else False
 
     def action_open_trends(self):
         """Meetings per week and state, for this card's consultant (or everyone)."""

@@ -18,3 +18,4 @@ from . import test_self_service
 from . import test_translations
 from . import test_openapi
 from . import test_integrity
+from . import test_legal_pages
