@@ -1,12 +1,13 @@
 # Load order. Each file defines or extends models for one concern; a file's overrides wrap
 # (call ``super()`` into) those of the files above it:
 #   booking (the booking service; imports consultant first) -> booking_crm (the lead follows the
-#   booking, back office) -> booking_google (Google Calendar push) -> booking_idempotency ->
+#   booking, back office) -> booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
+#   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
-#   and its concerns (offered durations, expertise, extra hours, Google, schedule checks) -> crm_lead (booking from the
-#   opportunity) -> google_busy, google_sync ->
+#   and its concerns (offered durations, expertise, extra hours, Google, calendar syncs, schedule checks) -> crm_lead
+#   (booking from the opportunity) -> google_busy, google_sync ->
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
 #   request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
@@ -15,6 +16,7 @@ from . import (
     booking,
     booking_crm,
     booking_google,
+    booking_outlook,
     booking_idempotency,
     booking_message,
     booking_notification,
@@ -25,6 +27,7 @@ from . import (
     consultant_expertise,
     consultant_extra_hours,
     consultant_google,
+    consultant_calendar_sync,
     consultant_schedule,
     crm_lead,
     google_busy,

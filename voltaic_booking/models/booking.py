@@ -898,6 +898,8 @@ class VoltaicBooking(models.Model):
             # mail on top of our own notice of the booking
             mail_activity_quick_update=True,
             default_opportunity_id=False,
+            # a booking's meeting, for the hooks of Odoo's calendar syncs (calendar_event.py)
+            voltaic_booking_meeting=True,
         ).create({
             "name": self.env._("Consultation: %(client)s with %(consultant)s",
                                client=self.client_name, consultant=consultant.name),

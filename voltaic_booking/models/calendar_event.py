@@ -14,7 +14,12 @@ class CalendarEvent(models.Model):
 
     Odoo's other writes on a meeting (attendees' answers, alarms, the Google sync's own fields)
     and every event without a booking go on as before. The booking service writes meetings with
-    the context key ``voltaic_booking_service``, which lets them through.
+    the context key ``voltaic_booking_service``, which lets them through, and creates them with
+    ``voltaic_booking_meeting``.
+
+    Odoo's Google and Outlook syncs (``google_calendar``, ``microsoft_calendar``) are not
+    dependencies: the hooks below that only they call (``_need_video_call``, ``_cancel_microsoft``)
+    are never reached without them.
     """
 
     _inherit = "calendar.event"
@@ -51,6 +56,43 @@ class CalendarEvent(models.Model):
         return super().unlink()
 
     # ------------------------------------------------------------------
+    # Odoo's calendar syncs
+    # ------------------------------------------------------------------
+
+    def _check_organizer_validation_conditions(self, vals_list):
+        """A booking's meeting is the consultant's, whoever books it (hook of ``calendar``, for ``microsoft_calendar``).
+
+        Odoo's Outlook sync refuses an event organised by someone else than its creator when the
+        creator syncs with Outlook and the organizer does not (it would land in the creator's
+        Outlook). A booking made by a manager who syncs for a consultant who does not is kept out of
+        Outlook instead (``booking_outlook.py``), and must not fail.
+        """
+        if self.env.context.get("voltaic_booking_meeting"):
+            return [False] * len(vals_list)
+        return super()._check_organizer_validation_conditions(vals_list)
+
+    def _need_video_call(self):
+        """No Teams or Meet call of the sync's own on a booking's meeting (hook of the Google and Outlook syncs).
+
+        Odoo's syncs ask Outlook (Teams) or Google (Meet) for a call when an event has neither a
+        place nor a link, and then replace the meeting's link with that call's. A booking's meeting
+        keeps the link the client was given (or is by phone, or in person).
+        """
+        self.ensure_one()
+        if self.env.context.get("voltaic_booking_meeting") or self.sudo().voltaic_booking_ids:
+            return False
+        return super()._need_video_call()
+
+    def _cancel_microsoft(self):  # pylint: disable=useless-parent-delegation  # not useless: the context
+        """Events cancelled or deleted in Outlook, which Odoo's Outlook sync deletes (hook of ``microsoft_calendar``).
+
+        The sync writes with ``dont_notify`` but deletes without it: the deletion is marked as the
+        sync's here, so that the guard applies the rule of the calendar syncs (a meeting that has
+        begun is let go) instead of refusing, which would fail the user's whole synchronization.
+        """
+        return super(CalendarEvent, self.with_context(voltaic_external_sync=True))._cancel_microsoft()
+
+    # ------------------------------------------------------------------
     # The guard
     # ------------------------------------------------------------------
 
@@ -70,8 +112,9 @@ class CalendarEvent(models.Model):
         return bookings.with_env(self.env)
 
     def _voltaic_from_external_sync(self):
-        """The write comes from Odoo's Google or Outlook sync (they mark theirs with ``dont_notify``)."""
-        return bool(self.env.context.get("dont_notify"))
+        """The change comes from Odoo's Google or Outlook sync (they mark their writes with ``dont_notify``;
+        the Outlook sync's deletions are marked by ``_cancel_microsoft``)."""
+        return bool(self.env.context.get("dont_notify") or self.env.context.get("voltaic_external_sync"))
 
     def _voltaic_move(self, times):
         """A new time for a booking's meeting: the booking is rescheduled, which moves the meeting."""

@@ -233,7 +233,7 @@ class VoltaicConsultant(models.Model):
 
         Busy time is the blocked range (buffers included) of every active
         booking and every busy ``calendar.event`` the consultant attends
-        (including events imported by Odoo's Google Calendar sync).
+        (including events imported by Odoo's Google Calendar and Outlook syncs: docs/outlook.md).
         """
         busy = defaultdict(list)
         day_counts = defaultdict(lambda: defaultdict(int))

@@ -55,9 +55,10 @@ Helpers: ``_make_calendar()`` and ``_make_consultant()`` (``make_calendar`` and
 ``CONSULTANT_DEFAULTS``; any zone, any calendar, any rule), ``_book()``
 (through ``voltaic.booking._book`` with ``BOOKING_DEFAULTS``),
 ``_create_booking()`` (a bare ORM row, no service), ``_slots()`` / ``_day()`` /
-``_local_starts()`` (availability with an explicit ``now``), ``_busy_event()``
-and ``_leave()``; module functions ``utc()``, ``local()`` and ``naive()`` build
-datetimes.
+``_local_starts()`` (availability with an explicit ``now``), ``_busy_event()``,
+``_leave()`` and ``_monday_without_time_off()`` (a bookable Monday ahead, for
+tests on the real clock); module functions ``utc()``, ``local()`` and
+``naive()`` build datetimes, ``next_monday()`` a Monday ahead.
 
 "Now": the class is NOT frozen, so HTTP subclasses keep a real clock.
 ``_get_slots`` takes ``now=``; for the booking service (``_book``,
@@ -155,6 +156,12 @@ def local(tz_name, *args):
 def naive(value):
     """An aware datetime as Odoo stores it (naive UTC)."""
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def next_monday(weeks_ahead=2):
+    """A Monday at least ``weeks_ahead`` weeks from today (in Berlin), so its slots are bookable whatever the time."""
+    today = datetime.now(UTC).astimezone(BERLIN).date()
+    return today + timedelta(days=7 * weeks_ahead - today.weekday())
 
 
 def make_calendar(env, name, tz="Europe/Berlin", hours=CONSULTATION_HOURS, weekdays=range(5), extra=()):
@@ -298,6 +305,21 @@ class VoltaicBookingCase(TransactionCase):
             "time_type": "leave",
             **values,
         })
+
+    @classmethod
+    def _monday_without_time_off(cls, weeks_ahead=2):
+        """The first Monday ``weeks_ahead`` weeks on or later that no public holiday touches (real clock)."""
+        for weeks in range(weeks_ahead, 30):
+            day = next_monday(weeks)
+            start, end = local_day_bounds(day, day + timedelta(days=1), BERLIN)
+            if not cls.env["resource.calendar.leaves"].search_count([
+                ("resource_id", "=", False),
+                ("calendar_id", "in", [False, cls.calendar.id]),
+                ("date_from", "<", end.replace(tzinfo=None)),
+                ("date_to", ">", start.replace(tzinfo=None)),
+            ]):
+                return day
+        raise AssertionError("no Monday without public holidays in the next 30 weeks")
 
     # ------------------------------------------------------------------
     # Availability shortcuts

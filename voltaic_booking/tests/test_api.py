@@ -22,7 +22,6 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from ..lib.slots import local_day_bounds
 from ..models.booking import BOOKING_LOCK_NAMESPACE, _expected_conflict
 from .common import BERLIN, NOW, VoltaicBookingCase, local
 
@@ -42,12 +41,6 @@ def png_bytes(color="orange", size=(64, 64)):
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def next_monday(weeks_ahead=2):
-    """A Monday at least ``weeks_ahead`` weeks from today (in Berlin), so its slots are bookable whatever the time."""
-    today = datetime.now(UTC).astimezone(BERLIN).date()
-    return today + timedelta(days=7 * weeks_ahead - today.weekday())
 
 
 @tagged("post_install", "-at_install")
@@ -81,21 +74,6 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
     def setUp(self):
         super().setUp()
         self.env["ir.config_parameter"].sudo().set_param(RATE_PARAM, "0")
-
-    @classmethod
-    def _monday_without_time_off(cls):
-        """The first Monday from two weeks ahead that no public holiday (of any data set) touches."""
-        for weeks in range(2, 30):
-            day = next_monday(weeks)
-            start, end = local_day_bounds(day, day + timedelta(days=1), BERLIN)
-            if not cls.env["resource.calendar.leaves"].search_count([
-                ("resource_id", "=", False),
-                ("calendar_id", "in", [False, cls.calendar.id]),
-                ("date_from", "<", end.replace(tzinfo=None)),
-                ("date_to", ">", start.replace(tzinfo=None)),
-            ]):
-                return day
-        raise AssertionError("no Monday without public holidays in the next 30 weeks")
 
     # ------------------------------------------------------------------
     # Helpers
