@@ -18,7 +18,7 @@ class CalendarEvent(models.Model):
     ``voltaic_booking_meeting``.
 
     Odoo's Google and Outlook syncs (``google_calendar``, ``microsoft_calendar``) are not
-    dependencies: the hooks below that only they call (``_need_video_call``, ``_cancel_microsoft``)
+    dependencies: the hooks below that only they call (``_need_video_call``, ``_cancel_microsoft``, ``_cancel``)
     are never reached without them.
     """
 
@@ -92,6 +92,14 @@ class CalendarEvent(models.Model):
         """
         return super(CalendarEvent, self.with_context(voltaic_external_sync=True))._cancel_microsoft()
 
+    def _cancel(self):  # pylint: disable=useless-parent-delegation  # not useless: the context
+        """Events cancelled in Google, which Odoo's Google sync deletes (hook of ``google_calendar``).
+
+        Like ``_cancel_microsoft``: the deletion is the sync's, so a meeting that has begun is let go
+        instead of refused (which would fail the user's whole Google synchronization at every run).
+        """
+        return super(CalendarEvent, self.with_context(voltaic_external_sync=True))._cancel()
+
     # ------------------------------------------------------------------
     # The guard
     # ------------------------------------------------------------------
@@ -113,7 +121,7 @@ class CalendarEvent(models.Model):
 
     def _voltaic_from_external_sync(self):
         """The change comes from Odoo's Google or Outlook sync (they mark their writes with ``dont_notify``;
-        the Outlook sync's deletions are marked by ``_cancel_microsoft``)."""
+        their deletions are marked by ``_cancel`` and ``_cancel_microsoft``)."""
         return bool(self.env.context.get("dont_notify") or self.env.context.get("voltaic_external_sync"))
 
     def _voltaic_move(self, times):

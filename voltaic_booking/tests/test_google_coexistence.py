@@ -129,6 +129,30 @@ class TestGoogleCalendarModule(GoogleCase):
         self.assertEqual(self.env["calendar.event"].search_count([]), events_before)
         self.assertEqual(self.env["calendar.event"].search_count([("google_id", "=", event_id)]), 1)
 
+    def cancelled_in_google(self, event):
+        """Odoo's Google sync of the consultant reads the event as cancelled in Google."""
+        from odoo.addons.google_calendar.utils.google_event import GoogleEvent
+
+        self.env["calendar.event"].with_user(self.consultant_user).sudo()._sync_google2odoo(
+            GoogleEvent([{"id": event.google_id, "status": "cancelled"}]))
+
+    def test_a_meeting_cancelled_in_google_cancels_the_booking(self):
+        booking = self.book(utc(2026, 3, 3, 8))
+        event = booking.event_id
+        self.cancelled_in_google(event)
+        self.assertEqual(booking.state, "cancelled")
+        self.assertFalse(event.exists() and event.active)
+
+    def test_a_begun_meeting_cancelled_in_google_does_not_stop_odoos_sync(self):
+        """Refusing the deletion would fail the consultant's whole Google sync, at every run."""
+        booking = self.book(utc(2026, 3, 3, 8))
+        event = booking.event_id
+        with freeze_time(datetime(2026, 3, 3, 8, 20)):
+            self.assertTrue(booking.meeting_started)
+            self.cancelled_in_google(event)
+        self.assertEqual(booking.state, "confirmed", "mark it completed or no-show as usual")
+        self.assertFalse(event.exists())
+
     def test_takes_over_an_event_odoo_already_pushed(self):
         """Voltaic sync turned on after Odoo's sync pushed the meeting: that event is reused, not duplicated."""
         self.consultant.google_sync_enabled = False
