@@ -194,6 +194,19 @@ class BookingSelfService(CustomerPortal):
     # Feedback
     # ------------------------------------------------------------------
 
+    @http.route("/book-consultation/marketing/<string:reference>", type="http", auth="public", website=True,
+                sitemap=False, methods=["GET", "POST"])
+    def marketing_consent(self, reference, **kwargs):
+        """The link in the client's e-mails: a page that withdraws the marketing consent on a POST (a link
+        checker that follows the link changes nothing)."""
+        token = self._token(kwargs)
+        booking = self._booking_sudo(reference, token)
+        if request.httprequest.method == "POST" and booking.marketing_consent:
+            booking._withdraw_marketing_consent()
+        return request.render("voltaic_booking.marketing_consent_page", {
+            "booking": booking, "token": token, "withdrawn": not booking.marketing_consent,
+        }, headers=PRIVATE_HEADERS)
+
     @http.route("/book-consultation/feedback/<string:reference>", type="http", auth="public", website=True,
                 sitemap=False, methods=["GET"])
     def feedback(self, reference, rating=None, **kwargs):

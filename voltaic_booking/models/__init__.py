@@ -18,6 +18,7 @@ from . import (
     booking_google,
     booking_outlook,
     booking_idempotency,
+    booking_marketing,
     booking_message,
     booking_notification,
     booking_review,

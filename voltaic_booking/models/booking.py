@@ -544,6 +544,7 @@ class VoltaicBooking(models.Model):
             # another booking took the time meanwhile: the meeting exists all the same
             conflict = True
             booking = booking_model._create_booking(clean, conflict)
+        booking._apply_marketing_consent()
         if conflict:
             booking._notify_conflict()
         if booking.state == "confirmed":  # an extension may hold the slot first (and confirm later)

@@ -350,7 +350,8 @@ class VoltaicBooking(models.Model):
             email_values["attachments"] = [
                 (f"{self.reference}.ics", base64.b64encode(self._ics_content())),
             ]
-        mail_id = template.send_mail(
+        # the layout reads the kind (e.g. only the client's own e-mails carry their marketing link)
+        mail_id = template.with_context(voltaic_mail_kind=kind).send_mail(
             self.id, force_send=False, email_layout_xmlid=MAIL_LAYOUT, email_values=email_values)
         return self.env["mail.mail"].sudo().browse(mail_id)
 

@@ -357,3 +357,52 @@ class TestSelfService(HttpCase):
         self.assertEqual(booking.cancellation_reason, "Our budget moved to next year")
         self.assertFalse(booking.event_id.active)
         self.assertIn("client_cancellation", self.kinds(booking))
+
+    # ------------------------------------------------------------------
+    # Marketing consent
+    # ------------------------------------------------------------------
+
+    def blacklisted(self, email):
+        return bool(self.env["mail.blacklist"].search([("email", "=", email)]))
+
+    def test_marketing_consent_reaches_odoos_opt_out_list(self):
+        blacklist = self.env["mail.blacklist"]
+        blacklist._add("lena@stadtwerke-nord.example")
+        blacklist._add("kai@stadtwerke-nord.example")
+        self.book(marketing_consent=True)
+        self.assertFalse(self.blacklisted("lena@stadtwerke-nord.example"), "consent given again: opted in")
+        self.book(self.slot(days=4), email="kai@stadtwerke-nord.example", first_name="Kai")
+        self.assertTrue(self.blacklisted("kai@stadtwerke-nord.example"), "no consent is no opt-in")
+        self.book(self.slot(days=5), email="ole@stadtwerke-nord.example", first_name="Ole")
+        self.assertFalse(blacklist.with_context(active_test=False).search_count(
+            [("email", "=", "ole@stadtwerke-nord.example")]), "nor an opt-out")
+
+    def test_a_client_withdraws_marketing_consent_from_the_link_in_their_emails(self):
+        booking = self.book(marketing_consent=True)
+        later = self.book(self.slot(days=4), marketing_consent=True)
+        without = self.book(self.slot(days=5), email="kai@stadtwerke-nord.example", first_name="Kai")
+        self.env["voltaic.booking"]._cron_prepare_emails()
+
+        def mail(record, kind):
+            return record.email_log_ids.filtered(lambda log: log.kind == kind).mail_id.body_html
+
+        link = f"/book-consultation/marketing/{booking.reference}?token={booking.access_token}"
+        self.assertIn(link, mail(booking, "client_confirmation"))
+        self.assertNotIn("/book-consultation/marketing/", mail(booking, "consultant_confirmation"))
+        self.assertNotIn("/book-consultation/marketing/", mail(without, "client_confirmation"))
+
+        page = self.url_open(link)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("No more marketing e-mails", page.text)
+        self.assertTrue(booking.marketing_consent, "opening the link changes nothing")
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.url_open(
+                f"/book-consultation/marketing/{booking.reference}?token=wrong").status_code, 404)
+
+        answer = self.url_open(f"/book-consultation/marketing/{booking.reference}", data={
+            "csrf_token": CSRF_RE.search(page.text).group(1), "token": booking.access_token})
+        self.assertEqual(answer.status_code, 200)
+        self.assertIn("You receive no marketing e-mails", answer.text)
+        self.env.invalidate_all()
+        self.assertFalse(booking.marketing_consent or later.marketing_consent, "the client's consent, everywhere")
+        self.assertTrue(self.blacklisted("lena@stadtwerke-nord.example"))
