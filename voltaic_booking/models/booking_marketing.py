@@ -1,7 +1,6 @@
 from odoo import models
 
 
-
 class VoltaicBooking(models.Model):
     """Marketing consent given on the booking form reaches Odoo's own opt-out list (``mail.blacklist``),
     and the client withdraws it from the link in their e-mails."""
