@@ -21,6 +21,7 @@
         "views/consultant_views.xml",
         "views/google_views.xml",
         "views/crm_lead_views.xml",
+        "views/res_partner_views.xml",
         "wizards/book_consultation_views.xml",
         "wizards/reschedule_booking_views.xml",
         "wizards/cancel_booking_views.xml",

@@ -7,6 +7,7 @@ methods (``action_cancel``, ``_reschedule``, the booking service); no
 booking logic lives here.
 """
 
+import json
 import logging
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -193,6 +194,30 @@ class BookingSelfService(CustomerPortal):
     # ------------------------------------------------------------------
     # Feedback
     # ------------------------------------------------------------------
+
+    @http.route("/book-consultation/data/<string:reference>", type="http", auth="public", website=True,
+                sitemap=False, methods=["GET"])
+    def download_client_data(self, reference, **kwargs):
+        """"Download my data": everything we hold on the client of this booking, as a JSON file."""
+        booking = self._booking_sudo(reference, self._token(kwargs))
+        content = json.dumps(booking._client_data(), indent=2, ensure_ascii=False)
+        return request.make_response(content, headers=[
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Disposition", f'attachment; filename="consultation-data-{booking.reference}.json"'),
+            *PRIVATE_HEADERS.items(),
+        ])
+
+    @http.route("/book-consultation/erase/<string:reference>", type="http", auth="public", website=True,
+                sitemap=False, methods=["GET", "POST"])
+    def erase_client_data(self, reference, **kwargs):
+        """"Erase my data": a page that asks, then erases on a POST (a link checker changes nothing)."""
+        token = self._token(kwargs)
+        booking = self._booking_sudo(reference, token)
+        if request.httprequest.method == "POST":
+            booking._erase_client_data()
+            return request.render("voltaic_booking.client_data_erased_page", {}, headers=PRIVATE_HEADERS)
+        return request.render("voltaic_booking.client_data_erase_page", {"booking": booking, "token": token},
+                              headers=PRIVATE_HEADERS)
 
     @http.route("/book-consultation/marketing/<string:reference>", type="http", auth="public", website=True,
                 sitemap=False, methods=["GET", "POST"])

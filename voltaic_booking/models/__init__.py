@@ -5,7 +5,8 @@
 #   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
-#   calendar_event (meetings guarded: a move or delete goes through the service) -> consultant
+#   calendar_event (meetings guarded: a move or delete goes through the service) -> client_data (download,
+#   erase) -> consultant
 #   and its concerns (offered durations, expertise, extra hours, Google, calendar syncs, schedule checks) -> crm_lead
 #   (booking from the opportunity) -> google_busy, google_sync ->
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
@@ -23,6 +24,7 @@ from . import (
     booking_notification,
     booking_review,
     calendar_event,
+    client_data,
     consultant,
     consultant_duration,
     consultant_expertise,

@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -406,3 +407,84 @@ class TestSelfService(HttpCase):
         self.env.invalidate_all()
         self.assertFalse(booking.marketing_consent or later.marketing_consent, "the client's consent, everywhere")
         self.assertTrue(self.blacklisted("lena@stadtwerke-nord.example"))
+
+    # ------------------------------------------------------------------
+    # The client's data: download, erase
+    # ------------------------------------------------------------------
+
+    def test_a_client_downloads_their_data_by_the_link_of_any_email(self):
+        booking = self.book(message="Please bring the depot's meter readings.", phone="+49 40 555 0199")
+        later = self.book(self.slot(days=4))
+        other = self.book(self.slot(days=5), email="kai@stadtwerke-nord.example", first_name="Kai")
+        page = self.open_page(booking)
+        self.assertIn(f"/book-consultation/data/{booking.reference}?token={booking.access_token}", page.text)
+        answer = self.url_open(f"/book-consultation/data/{booking.reference}?token={booking.access_token}")
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.headers["Content-Type"], "application/json; charset=utf-8")
+        self.assertIn("attachment;", answer.headers["Content-Disposition"])
+        data = answer.json()
+        self.assertEqual(data["client"]["email"], "lena@stadtwerke-nord.example")
+        self.assertEqual([c["reference"] for c in data["consultations"]], [booking.reference, later.reference])
+        self.assertEqual(data["consultations"][0]["message"], "Please bring the depot's meter readings.")
+        self.assertEqual(data["consultations"][0]["phone"], "+49 40 555 0199")
+        self.assertNotIn(other.reference, answer.text, "nobody else's data")
+        self.assertIn("client_confirmation", {email["kind"] for email in data["emails"]})
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.url_open(f"/book-consultation/data/{booking.reference}?token=wrong").status_code,
+                             404)
+
+    def test_a_client_erases_their_data_and_the_statistics_stay(self):
+        past = self.book(self.slot(days=2))
+        coming = self.book(self.slot(days=4), message="Depot heat pumps", phone="+49 40 555 0199")
+        lead, event, partner = coming.lead_id, coming.event_id, coming.partner_id
+        old_token = coming.access_token
+        with freeze_time(past.stop + timedelta(hours=1)):
+            past.action_complete()
+            page = self.open_page(coming)
+            self.assertIn("Erase my data", page.text)
+            ask = self.url_open(f"/book-consultation/erase/{coming.reference}?token={old_token}")
+            self.assertIn("This cannot be undone.", ask.text)
+            self.assertEqual(coming.state, "confirmed", "opening the link changes nothing")
+            answer = self.url_open(f"/book-consultation/erase/{coming.reference}", data={
+                "csrf_token": CSRF_RE.search(ask.text).group(1), "token": old_token})
+            self.assertEqual(answer.status_code, 200)
+            self.assertIn("Your data is erased", answer.text)
+            self.assertNotIn("Lena", answer.text)
+        self.env.invalidate_all()
+        # the coming consultation is cancelled through the service (the client is told), the past one stays
+        self.assertRecordValues(coming | past, [
+            {"state": "cancelled", "first_name": "Erased client", "email": f"erased-{coming.id}@erased.invalid",
+             "phone": False, "message": False, "company": False, "subject": False},
+            {"state": "completed", "first_name": "Erased client", "email": f"erased-{past.id}@erased.invalid",
+             "phone": False, "message": False, "company": False, "subject": False},
+        ])
+        self.assertIn("client_cancellation", self.kinds(coming))
+        self.assertFalse(event.active)
+        self.assertNotIn("Lena", event.name)
+        self.assertRecordValues(lead, [{"contact_name": False, "email_from": False, "phone": False,
+                                        "partner_name": False}])
+        self.assertNotIn("Lena", lead.name)
+        self.assertRecordValues(partner, [{"name": "Erased client", "email": False, "phone": False}])
+        confirmation = self.env["mail.mail"].search([("subject", "=", "Your data has been erased")])
+        self.assertEqual(confirmation.email_to, "lena@stadtwerke-nord.example")
+        self.assertFalse(self.env["voltaic.booking"].search([("email", "ilike", "stadtwerke-nord")]))
+        # the old links are dead
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.url_open(self.manage_path(coming, token=old_token)).status_code, 404)
+        # the statistics still count both consultations
+        report = self.env["voltaic.booking.report"].search([("booking_id", "in", (past | coming).ids)])
+        self.assertEqual(sorted(report.mapped("state")), ["cancelled", "completed"])
+
+    def test_managers_handle_a_clients_data_from_the_contact(self):
+        booking = self.book()
+        partner = booking.partner_id
+        manager = new_test_user(self.env, "vb_data_manager",
+                                groups="voltaic_booking.group_manager,base.group_partner_manager")
+        salesperson = new_test_user(self.env, "vb_data_sales",
+                                    groups="voltaic_booking.group_user,base.group_partner_manager")
+        action = partner.with_user(manager).action_voltaic_download_data()
+        self.assertEqual(action["url"], f"/book-consultation/data/{booking.reference}?token={booking.access_token}")
+        with self.assertRaises(AccessError):
+            partner.with_user(salesperson).action_voltaic_erase_data()
+        partner.with_user(manager).action_voltaic_erase_data()
+        self.assertEqual(booking.first_name, "Erased client")
