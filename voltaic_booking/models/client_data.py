@@ -17,6 +17,11 @@ class VoltaicBooking(models.Model):
 
     _inherit = "voltaic.booking"
 
+    data_erased_at = fields.Datetime(
+        string="Client Data Erased On", readonly=True, copy=False,
+        help="The client's personal data was erased at their request: nothing may bring it back (an "
+             "extension that imports bookings leaves the client's details alone).")
+
     def _client_bookings(self):
         """Every booking of this booking's client: the same contact or the same e-mail address."""
         self.ensure_one()
@@ -90,7 +95,7 @@ class VoltaicBooking(models.Model):
         for booking in bookings:
             booking.write({
                 "first_name": erased, "last_name": "-", "email": f"erased-{booking.id}@erased.invalid",
-                "marketing_consent": False, "access_token": booking._new_access_token(),
+                "marketing_consent": False, "access_token": booking._new_access_token(), "data_erased_at": now,
                 **{name: False for name in BOOKING_FIELDS if name not in ("language", "client_tz", "meeting_type")},
             })
             booking.email_log_ids.write({"email_to": False})

@@ -458,6 +458,7 @@ class TestSelfService(HttpCase):
             {"state": "completed", "first_name": "Erased client", "email": f"erased-{past.id}@erased.invalid",
              "phone": False, "message": False, "company": False, "subject": False},
         ])
+        self.assertTrue(coming.data_erased_at and past.data_erased_at)
         self.assertIn("client_cancellation", self.kinds(coming))
         self.assertFalse(event.active)
         self.assertNotIn("Lena", event.name)
