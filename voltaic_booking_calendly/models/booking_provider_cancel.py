@@ -22,6 +22,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .booking_provider import INBOUND_CONTEXT
 from .provider_sync import ProviderApiError
 
 _logger = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ _logger = logging.getLogger(__name__)
 CANCEL_RETRY_MINUTES = (1, 5, 30, 120)
 CANCEL_MAX_ATTEMPTS = len(CANCEL_RETRY_MINUTES) + 1
 CANCEL_BATCH_SIZE = 50
-INBOUND_CONTEXT = "voltaic_provider_inbound"
 
 
 class VoltaicBooking(models.Model):

@@ -19,7 +19,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
 from ..lib import providers
-from .booking_provider_cancel import INBOUND_CONTEXT
+from .booking_provider import INBOUND_CONTEXT
 from .provider_mapping import PROVIDER_SELECTION
 from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from odoo.addons.voltaic_booking.lib import slots as slot_lib
@@ -249,7 +249,8 @@ class VoltaicWebhookInbox(models.Model):
             return "done", old, self.env._("Rescheduled and then cancelled at the provider.")
         if old and old_status == "current" and old.state == "confirmed":
             old_reference = old.reference
-            old.with_context(allow_conflict=True)._reschedule(change["start"], change["duration"])
+            old.with_context(allow_conflict=True, **{INBOUND_CONTEXT: True})._reschedule(
+                change["start"], change["duration"])
             old.write(self._provider_update_values(change, old))
             tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
             return "done", old, self.env._("%s moved to the new time.", old_reference)
