@@ -1,12 +1,14 @@
-"""A Calendly or Cal.com booking is moved at the provider: the manage page links there, the back office says so."""
+"""Over HTTP: a Calendly or Cal.com booking is moved at the provider (the manage page links there, the back office
+says so), and cancelled here by its client (manage page, API), which reaches the provider."""
 
 import json
+import re
 from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from .provider_common import LENA_UID, TOM_UID, ProviderCase, fixture
+from .provider_common import LENA_UID, TOM_UID, FakeProviderHttp, ProviderCase, fixture
 
 LENA_RESCHEDULE = f"https://calendly.com/reschedulings/{LENA_UID}"
 
@@ -73,3 +75,39 @@ class TestProviderReschedule(HttpCase, ProviderCase):
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(row.booking_id, booking)
         self.assertNotEqual(booking.start, datetime(2026, 3, 10, 9, 0))
+
+    def test_client_cancels_on_the_manage_page_and_by_api(self):
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.set_param("voltaic_booking.rate_limit_per_minute", "0")
+        parameters.set_param("voltaic_booking.calendly_api_token", "eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJj")
+        parameters.set_param("voltaic_booking.calcom_api_key", "cal_live_5f9d2c4b7a1e3d6c8b0a2f4e6d8c0b1a")
+        lena = self.deliver("calendly", self.future_delivery("calendly_invitee_created")).booking_id
+        tom = self.deliver("calcom", self.future_delivery("calcom_booking_created")).booking_id
+        # the client's manage page
+        token = lena.sudo()._portal_ensure_token()
+        page = self.url_open(f"/book-consultation/manage/{lena.reference}?token={token}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        cancelled = self.url_open(f"/book-consultation/manage/{lena.reference}/cancel", allow_redirects=False,
+                                  data={"token": token, "reason": "Found another date.", "csrf_token": csrf})
+        self.assertEqual(cancelled.status_code, 303, cancelled.text[:300])
+        # an API client
+        tom_token = tom.sudo()._portal_ensure_token()
+        response = self.url_open(f"/api/consultations/{tom.reference}/cancel",
+                                 data=json.dumps({"reason": "Budget moved to next year."}),
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {tom_token}"},
+                                 method="POST")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual((lena.state, tom.state), ("cancelled", "cancelled"))
+        self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("pending", "pending"))
+        http = FakeProviderHttp({
+            ("POST", "https://api.calendly.com/scheduled_events/5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d/cancellation"):
+                (201, fixture("calendly_api_cancellation")[0]),
+            ("POST", f"https://api.cal.com/v2/bookings/{TOM_UID}/cancel"):
+                (200, fixture("calcom_api_booking_cancelled")[0]),
+        })
+        with http.installed():
+            self.bookings._provider_cancel_due()
+        self.assertEqual([call["json"] for call in http.calls], [
+            {"reason": "Found another date."}, {"cancellationReason": "Budget moved to next year."}])
+        self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("done", "done"))
+
