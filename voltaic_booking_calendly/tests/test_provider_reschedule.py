@@ -110,4 +110,3 @@ class TestProviderReschedule(HttpCase, ProviderCase):
         self.assertEqual([call["json"] for call in http.calls], [
             {"reason": "Found another date."}, {"cancellationReason": "Budget moved to next year."}])
         self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("done", "done"))
-
