@@ -5,3 +5,4 @@ from . import test_webhooks_openapi
 from . import test_translations
 from . import test_provider_cancel
 from . import test_provider_reschedule
+from . import test_provider_schedule_button
