@@ -191,6 +191,7 @@ class BookingPage(http.Controller):
                 "title": consultant.job_title or "",
                 "photo_url": self._photo_url(consultant) if consultant.id in with_photo else "",
                 "profile_url": f"/book-consultation/{env['ir.http']._slug(consultant)}",
+                "schedule_url": (consultant._external_schedule_url() or "") if consultant.active else "",
                 "expertise": [(tag.id, tag.name) for tag in consultant.expertise_ids],
                 "languages": [(code, lang_labels.get(code, code)) for code in languages],
                 "language_codes": languages,

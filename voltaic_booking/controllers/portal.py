@@ -82,6 +82,7 @@ class BookingSelfService(CustomerPortal):
             "when_consultant": booking._mail_when("consultant") if (consultant.tz or "UTC") != zone else "",
             "client_tz": zone,
             "can_edit": booking._client_can_edit(now),
+            "external_reschedule_url": booking._external_reschedule_url() or "",
             "deadline_passed": booking.state == "confirmed" and not booking._client_can_edit(now)
             and booking.start > now,
             "deadline_text": booking._mail_edit_deadline_text(),

@@ -1010,6 +1010,15 @@ class VoltaicBooking(models.Model):
         self.ensure_one()
         return False
 
+    def _external_reschedule_url(self):
+        """The address where the client moves this booking, when it is moved elsewhere than here; else False.
+
+        A meeting booked through an external scheduler that cannot be moved from Odoo: the manage page
+        sends the client there instead of offering our own slot picker.
+        """
+        self.ensure_one()
+        return False
+
     def action_open_lead(self):
         self.ensure_one()
         return {

@@ -163,6 +163,14 @@ class VoltaicConsultant(models.Model):
         self.ensure_one()
         return self.active and self.is_accepting_bookings and bool(self.resource_calendar_id)
 
+    def _external_schedule_url(self):
+        """The page where clients book this consultant through an external scheduler, if any; else False.
+
+        The consultant's card and profile then offer a "Schedule" button to it.
+        """
+        self.ensure_one()
+        return False
+
     def _meeting_location(self, meeting_type):
         """Location shown to the client for a meeting type (address, phone instructions or video link)."""
         self.ensure_one()

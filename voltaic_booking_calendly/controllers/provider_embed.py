@@ -3,7 +3,8 @@
 ``/book-consultation/<consultant>/schedule`` shows the provider's booking page
 for that consultant, prefilled with what the client already entered (query
 parameters ``name``, ``first_name``, ``last_name``, ``email``, ``phone``,
-``company``, ``message``). The booking comes back through the webhook.
+``company``, ``message``); for a logged-in client, their name, e-mail, phone and company fill what
+the parameters leave out. The booking comes back through the webhook.
 """
 
 from urllib.parse import urlsplit
@@ -25,6 +26,12 @@ class ProviderSchedulingPage(http.Controller):
         if not consultant or not consultant.active or not consultant.scheduling_provider:
             raise request.not_found()
         prefill = {key: str(params[key])[:PREFILL_MAX] for key in PREFILL_KEYS if params.get(key)}
+        if not request.env.user._is_public():
+            # a logged-in client: what we know of them, unless the link says otherwise
+            partner = request.env.user.partner_id
+            known = {"name": partner.name, "email": partner.email, "phone": partner.phone,
+                     "company": partner.commercial_company_name or partner.company_name}
+            prefill = {**{key: str(value)[:PREFILL_MAX] for key, value in known.items() if value}, **prefill}
         if not prefill.get("name") and (prefill.get("first_name") or prefill.get("last_name")):
             prefill["name"] = " ".join(filter(None, [prefill.get("first_name"), prefill.get("last_name")]))
         embed_domain = urlsplit(request.httprequest.host_url).hostname

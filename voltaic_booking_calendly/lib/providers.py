@@ -451,7 +451,16 @@ def normalize_calcom(data):
         message=_with_other_answers(message, found["answers"]), answers=found["answers"],
         cancel_reason=_text(payload.get("cancellationReason")),
         status=payload.get("status"),
+        **_calcom_links(payload.get("bookerUrl"), uid),
     )
+
+
+def _calcom_links(booker_url, uid):
+    """The client's own links of a Cal.com booking (as in Cal.com's e-mails), from the delivery's ``bookerUrl``."""
+    if not isinstance(booker_url, str) or not booker_url.startswith("https://"):
+        return {}
+    base = booker_url.rstrip("/")
+    return {"reschedule_url": f"{base}/reschedule/{uid}", "cancel_url": f"{base}/booking/{uid}?cancel=true"}
 
 
 def normalize_calcom_api_booking(booking):

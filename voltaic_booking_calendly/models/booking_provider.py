@@ -12,6 +12,8 @@ UTC = timezone.utc
 
 PROVIDER_SOURCES = ("calendly", "calcom")
 SKIP_CONFIRMATION_PARAMETER = "voltaic_booking.provider_skip_confirmation"
+# context key of changes that come from the provider (webhook, reconciliation): applied here, never sent back
+INBOUND_CONTEXT = "voltaic_provider_inbound"
 
 
 class VoltaicBooking(models.Model):
@@ -55,6 +57,39 @@ class VoltaicBooking(models.Model):
                 SKIP_CONFIRMATION_PARAMETER):
             return True
         return super()._skip_client_confirmation()
+
+    def _external_reschedule_url(self):
+        """Provider bookings move at the provider: the client's reschedule link from its payload."""
+        if self.external_provider and self.state == "confirmed" and self.external_reschedule_url:
+            return self.external_reschedule_url
+        return super()._external_reschedule_url()
+
+    def _reschedule(self, new_start, duration=None):
+        """A provider booking is moved at the provider only (Calendly has no API for it); its webhook follows.
+
+        Cal.com's API could move a booking, but only while we wait for its answer, inside the booking's
+        transaction: both providers are treated alike, the move is made there and comes back here.
+        """
+        if self.external_provider and not self.env.context.get(INBOUND_CONTEXT):
+            raise self._provider_reschedule_error()
+        return super()._reschedule(new_start, duration)
+
+    def action_open_reschedule_wizard(self):
+        if self.external_provider:
+            raise self._provider_reschedule_error()
+        return super().action_open_reschedule_wizard()
+
+    def _provider_reschedule_error(self):
+        self.ensure_one()
+        if self.external_reschedule_url:
+            return UserError(self.env._(
+                "%(reference)s was booked in %(provider)s and can only be moved there: reschedule it in "
+                "%(provider)s (%(url)s). The new time then comes back here by itself.",
+                reference=self.reference, provider=self._provider_label(), url=self.external_reschedule_url))
+        return UserError(self.env._(
+            "%(reference)s was booked in %(provider)s and can only be moved there: reschedule it in "
+            "%(provider)s. The new time then comes back here by itself.",
+            reference=self.reference, provider=self._provider_label()))
 
     def _notify_conflict(self):
         """A manager gets an activity to settle the overlap."""

@@ -32,6 +32,12 @@ class VoltaicConsultant(models.Model):
                 raise ValidationError(self.env._(
                     "The external scheduling link must be a Calendly or Cal.com page starting with https://."))
 
+    def _external_schedule_url(self):
+        """Consultants with a Calendly or Cal.com page: our page showing it (``/book-consultation/<slug>/schedule``)."""
+        if self.scheduling_provider:
+            return f"/book-consultation/{self.env['ir.http']._slug(self)}/schedule"
+        return super()._external_schedule_url()
+
     def _scheduling_embed_url(self, prefill=None, embed_domain=None):
         """The provider's page for an inline frame, prefilled (see ``lib/providers.scheduling_embed_url``)."""
         self.ensure_one()

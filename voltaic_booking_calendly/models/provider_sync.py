@@ -34,6 +34,7 @@ TIMEOUT_SECONDS = 20
 PAGE_SIZE = 100
 MAX_PAGES = 50
 RECONCILE_PAST_DAYS = 2
+CANCEL_REASON_MAX = 10000
 
 PARAM_CALENDLY_TOKEN = "voltaic_booking.calendly_api_token"  # noqa: S105 - a parameter name
 PARAM_CALENDLY_KEY = "voltaic_booking.calendly_signing_key"
@@ -51,6 +52,14 @@ class ProviderApiError(Exception):
     def __init__(self, message, status=None):
         self.status = status
         super().__init__(message)
+
+
+def _already_cancelled(error):
+    """A refusal that means the meeting is not live at the provider any more (404, or "already cancelled")."""
+    if error.status in (404, 410):
+        return True
+    message = str(error).lower()
+    return error.status in (400, 403, 409, 422) and "already" in message and "cancel" in message
 
 
 def _iso(moment):
@@ -230,6 +239,38 @@ class VoltaicProviderSync(models.AbstractModel):
         })
         self.env["ir.config_parameter"].sudo().set_param(PARAM_CALCOM_SECRET, secret)
         return url
+
+    # ------------------------------------------------------------------
+    # Cancellations made in Odoo
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cancel_at_provider(self, booking):
+        """Cancel ``booking``'s meeting at its provider; a note for the chatter, or ``ProviderApiError``.
+
+        Calendly: ``POST /scheduled_events/{uuid}/cancellation`` (``reason``). Cal.com API v2:
+        ``POST /v2/bookings/{uid}/cancel`` (``cancellationReason``). An answer that the meeting is
+        gone or already cancelled counts as done: the call can be repeated safely.
+        """
+        label = booking._provider_label()
+        reason = (booking.cancellation_reason or booking.with_context(lang=booking._mail_lang()).env._(
+            "The consultation was cancelled."))[:CANCEL_REASON_MAX]
+        try:
+            if booking.external_provider == "calendly":
+                if not booking.external_event_id:
+                    raise UserError(self.env._("The Calendly event of this booking is not known."))
+                self._request("POST", f"{CALENDLY_API}/scheduled_events/{booking.external_event_id}/cancellation",
+                              self._calendly_token(), payload={"reason": reason})
+            else:
+                self._request("POST", f"{self._calcom_api()}/v2/bookings/{booking.external_uid}/cancel",
+                              self._calcom_key(), headers={"cal-api-version": CALCOM_BOOKINGS_VERSION},
+                              payload={"cancellationReason": reason})
+        except ProviderApiError as error:
+            if not _already_cancelled(error):
+                raise
+            return self.env._("%(provider)s had the meeting cancelled already (%(answer)s).",
+                              provider=label, answer=error)
+        return self.env._("Cancelled in %s too.", label)
 
     # ------------------------------------------------------------------
     # Settings buttons

@@ -19,6 +19,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
 from ..lib import providers
+from .booking_provider import INBOUND_CONTEXT
 from .provider_mapping import PROVIDER_SELECTION
 from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from odoo.addons.voltaic_booking.lib import slots as slot_lib
@@ -242,13 +243,14 @@ class VoltaicWebhookInbox(models.Model):
         if status == "cancelled":
             # the new time was cancelled before its reschedule reached us: the meeting is off
             if old and old.state == "confirmed":
-                old.action_cancel(reason=self._cancel_reason(change))
+                old.with_context(**{INBOUND_CONTEXT: True}).action_cancel(reason=self._cancel_reason(change))
             if change["previous_uid"]:
                 tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
             return "done", old, self.env._("Rescheduled and then cancelled at the provider.")
         if old and old_status == "current" and old.state == "confirmed":
             old_reference = old.reference
-            old.with_context(allow_conflict=True)._reschedule(change["start"], change["duration"])
+            old.with_context(allow_conflict=True, **{INBOUND_CONTEXT: True})._reschedule(
+                change["start"], change["duration"])
             old.write(self._provider_update_values(change, old))
             tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
             return "done", old, self.env._("%s moved to the new time.", old_reference)
@@ -264,10 +266,16 @@ class VoltaicWebhookInbox(models.Model):
                 booking.message_post(body=self.env._(
                     "Rescheduled in %s: the new time follows in the next delivery.", booking._provider_label()))
                 return "done", booking, self.env._("Rescheduled at the provider; waiting for the new time.")
+            if booking.state == "cancelled" and booking.provider_cancel_state:
+                # the answer to our own cancellation (or the provider got there first): nothing to do twice
+                booking._provider_cancel_settled(self.env._("%s has the meeting cancelled.",
+                                                            booking._provider_label()))
+                return "done", booking, self.env._("%s was cancelled here first; the provider confirms it.",
+                                                   booking.reference)
             if booking.state != "confirmed":
                 return "done", booking, self.env._("%s is not confirmed any more; nothing to cancel.",
                                                    booking.reference)
-            booking.action_cancel(reason=self._cancel_reason(change))
+            booking.with_context(**{INBOUND_CONTEXT: True}).action_cancel(reason=self._cancel_reason(change))
             return "done", booking, self.env._("%s cancelled.", booking.reference)
         if status in ("superseded", "cancelled"):
             return "done", booking, self.env._("Already applied.")

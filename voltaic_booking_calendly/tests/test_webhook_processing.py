@@ -237,8 +237,11 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertEqual(booking.start, datetime(2026, 3, 12, 13, 0), "moved all the same")
         self.assertTrue(booking.conflict)
         self.assertEqual(native.state, "confirmed")
-        # a manager moves it to a free time with the usual tools: the conflict is gone
-        booking._reschedule(datetime(2026, 3, 12, 15, 0, tzinfo=UTC))
+        # a provider booking moves in the provider only (issue 15): the manager moves the native one instead
+        with self.assertRaises(UserError):
+            booking._reschedule(datetime(2026, 3, 12, 15, 0, tzinfo=UTC))
+        native._reschedule(datetime(2026, 3, 12, 15, 0, tzinfo=UTC))
+        booking.with_user(self.manager).action_clear_conflict()
         self.assertFalse(booking.conflict)
 
     def test_outside_working_hours_and_notice_is_still_recorded(self):

@@ -56,6 +56,17 @@ class TestProviderMapping:
         moved = providers.normalize("calcom", fixture("calcom_booking_rescheduled")[0])
         assert (moved["kind"], moved["uid"], moved["previous_uid"]) == ("rescheduled", TOM_NEW_UID, TOM_UID)
 
+    def test_calcom_links_from_the_booker_url(self):
+        booked = providers.normalize("calcom", fixture("calcom_booking_created")[0])
+        assert booked["reschedule_url"] == f"https://cal.com/reschedule/{TOM_UID}"
+        assert booked["cancel_url"] == f"https://cal.com/booking/{TOM_UID}?cancel=true"
+        data, _raw = fixture("calcom_booking_created")
+        data["payload"]["bookerUrl"] = "https://book.voltaic.example/"
+        assert providers.normalize("calcom", data)["reschedule_url"] == \
+            f"https://book.voltaic.example/reschedule/{TOM_UID}"
+        data["payload"]["bookerUrl"] = "javascript:alert(1)"
+        assert providers.normalize("calcom", data)["reschedule_url"] is None
+
     def test_calcom_api_booking(self):
         bookings = fixture("calcom_api_bookings")[0]["data"]
         missed = providers.normalize("calcom", bookings[1], "reconciliation")

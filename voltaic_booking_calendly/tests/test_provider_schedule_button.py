@@ -1,0 +1,42 @@
+"""A consultant who schedules through Calendly or Cal.com: a "Schedule" button on their card and profile."""
+
+from html import unescape
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .provider_common import ProviderCase
+
+
+@tagged("post_install", "-at_install")
+class TestScheduleButton(HttpCase, ProviderCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.anna.scheduling_url = "https://calendly.com/anna-weber/consultation"
+        cls.schedule_path = f"/book-consultation/{cls.env['ir.http']._slug(cls.anna)}/schedule"
+
+    def test_card_and_profile_show_the_button(self):
+        page = self.url_open("/book-consultation")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f'href="{self.schedule_path}"', page.text)
+        self.assertEqual(page.text.count("o_vbw_schedule"), 1, "only Anna schedules through a provider")
+        profile = self.url_open(f"/book-consultation/{self.env['ir.http']._slug(self.anna)}")
+        self.assertIn(f'href="{self.schedule_path}"', profile.text)
+        james = self.url_open(f"/book-consultation/{self.env['ir.http']._slug(self.james)}")
+        self.assertNotIn("o_vbw_schedule", james.text)
+
+    def test_the_embed_page_is_prefilled_for_a_logged_in_client(self):
+        client = new_test_user(self.env, "vb_p15_client", groups="base.group_portal", name="Lena Fischer",
+                               email="lena.fischer@stadtwerke-nord.example")
+        client.partner_id.phone = "+49 40 1234567"
+        anonymous = unescape(self.url_open(self.schedule_path).text)
+        self.assertIn("https://calendly.com/anna-weber/consultation?", anonymous)
+        self.assertNotIn("lena.fischer", anonymous)
+        self.authenticate("vb_p15_client", "vb_p15_client")
+        page = unescape(self.url_open(self.schedule_path).text)
+        self.assertIn("name=Lena+Fischer", page)
+        self.assertIn("email=lena.fischer%40stadtwerke-nord.example", page)
+        # what the link says wins over what we know
+        page = unescape(self.url_open(f"{self.schedule_path}?email=lena%40other.example").text)
+        self.assertIn("email=lena%40other.example", page)
