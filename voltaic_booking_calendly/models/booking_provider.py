@@ -164,6 +164,15 @@ class VoltaicBooking(models.Model):
         return manager or self.consultant_id.user_id
 
     @api.model
+    def _erase_client_data(self):
+        """The provider deliveries of the client's bookings keep their outcome, not the client's details."""
+        bookings = super()._erase_client_data()
+        inbox = self.env["voltaic.webhook.inbox"].sudo()
+        uids = [uid for uid in bookings.mapped("external_uid") if uid]
+        rows = inbox.search(["|", ("booking_id", "in", bookings.ids), ("external_uid", "in", uids)])
+        rows.write({"payload": "{}", "last_error": False})
+        return bookings
+
     def _provider_values(self, change):
         """Booking fields holding the provider's ids of a change (see ``lib/providers``)."""
         return {

@@ -192,6 +192,8 @@ class VoltaicWebhookInbox(models.Model):
                     "last_error": False,
                     "next_attempt_at": False,
                     "processed_at": fields.Datetime.now(),
+                    # a delivery about a client who had their data erased keeps its outcome, not their details
+                    **({"payload": "{}"} if booking and booking.data_erased_at else {}),
                 })
 
     def _record_failure(self, message, final=False):
@@ -247,6 +249,11 @@ class VoltaicWebhookInbox(models.Model):
             if change["previous_uid"]:
                 tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
             return "done", old, self.env._("Rescheduled and then cancelled at the provider.")
+        if old and old.data_erased_at:
+            # the client had their data erased: a later change at the provider does not bring it back
+            if change["previous_uid"]:
+                tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
+            return "done", old, self.env._("The client's data was erased: the change is not recorded.")
         if old and old_status == "current" and old.state == "confirmed":
             old_reference = old.reference
             old.with_context(allow_conflict=True, **{INBOUND_CONTEXT: True})._reschedule(

@@ -114,6 +114,26 @@ class TestCalendlyProcessing(ProviderCase):
         self.assertEqual(booking.ics_sequence, sequence + 1)
         self.assertEqual(len(self.provider_bookings("calendly")), 1)
 
+    def test_an_erased_client_stays_erased_when_the_provider_writes_again(self):
+        """The client erased their data; the provider's later deliveries about that booking (a reschedule,
+        a replay of the create) bring nothing back, and the stored deliveries lose the client's details."""
+        created = self.deliver("calendly", "calendly_invitee_created")
+        booking = created.booking_id
+        booking._erase_client_data()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual(created.payload, "{}")
+        for name in ("calendly_rescheduled_canceled", "calendly_rescheduled_created", "calendly_invitee_created"):
+            row = self.deliver("calendly", name)
+            self.assertEqual(row.state, "done", row.last_error)
+        bookings = self.provider_bookings("calendly")
+        self.assertEqual(bookings, booking, "no booking made again from the provider's details")
+        self.assertEqual(booking.first_name, "Erased client")
+        self.assertFalse(self.env["voltaic.booking"].search_count(
+            [("email", "=", "lena.fischer@stadtwerke-nord.example")]))
+        rows = self.env["voltaic.webhook.inbox"].search([("booking_id", "=", booking.id)])
+        self.assertTrue(rows)
+        self.assertEqual(set(rows.mapped("payload")), {"{}"})
+
     def test_reschedule_halves_in_any_order(self):
         """New invitee first, then the old invitee's cancel, then (late) the original create."""
         orders = [
