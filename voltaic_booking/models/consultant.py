@@ -166,7 +166,9 @@ class VoltaicConsultant(models.Model):
     def _external_schedule_url(self):
         """The page where clients book this consultant through an external scheduler, if any; else False.
 
-        The consultant's card and profile then offer a "Schedule" button to it.
+        The consultant's card and profile then offer a "Schedule" button to it; an extension that gives
+        one also keeps the consultant out of our own wizard and API (``_is_bookable``): only the external
+        scheduler knows all their busy times.
         """
         self.ensure_one()
         return False

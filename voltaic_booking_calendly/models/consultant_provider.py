@@ -32,6 +32,12 @@ class VoltaicConsultant(models.Model):
                 raise ValidationError(self.env._(
                     "The external scheduling link must be a Calendly or Cal.com page starting with https://."))
 
+    def _is_bookable(self):
+        """A consultant who schedules through Calendly / Cal.com is booked there only: our own wizard and API
+        know just the Odoo side of their calendar and would show the provider's busy times as free. Their
+        provider bookings still come in (the webhooks book with ``allow_conflict``)."""
+        return super()._is_bookable() and not self.scheduling_provider
+
     def _external_schedule_url(self):
         """Consultants with a Calendly or Cal.com page: our page showing it (``/book-consultation/<slug>/schedule``)."""
         if self.scheduling_provider:

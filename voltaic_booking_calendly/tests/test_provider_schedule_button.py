@@ -40,3 +40,22 @@ class TestScheduleButton(HttpCase, ProviderCase):
         # what the link says wins over what we know
         page = unescape(self.url_open(f"{self.schedule_path}?email=lena%40other.example").text)
         self.assertIn("email=lena%40other.example", page)
+
+    def test_our_wizard_never_offers_the_providers_busy_times_as_free(self):
+        """Only Calendly knows all of Anna's busy times: she is booked there, never through our own wizard
+        or API (whose free times would be Odoo's side only); her Calendly bookings still come in."""
+        slug = self.env["ir.http"]._slug(self.anna)
+        cards = self.url_open("/book-consultation").text
+        anna_card = cards[cards.index(f'id="vbw_card_name_{self.anna.id}"'):][:4000]
+        self.assertIn("o_vbw_schedule", anna_card)
+        self.assertNotIn("o_vbw_book", anna_card)
+        self.assertIn("Free times on the scheduling page.", anna_card)
+        profile = self.url_open(f"/book-consultation/{slug}").text
+        self.assertIn("takes bookings on their scheduling page", profile)
+        self.assertNotIn("o_vbw_slot", profile)
+        slots = self.url_open("/api/consultations/slots", params={
+            "consultant": self.anna.id, "duration": self.anna._allowed_durations()[0]}).json()
+        self.assertEqual(slots["slots"], [])
+        row = self.deliver("calendly", "calendly_invitee_created")
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(row.booking_id.consultant_id, self.anna)
