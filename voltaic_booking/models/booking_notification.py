@@ -215,7 +215,7 @@ class VoltaicBooking(models.Model):
 
     def _mail_cancellation_notes(self):
         """Paragraphs the client's cancellation e-mail adds (in the e-mail's language); e.g. what happens
-        to a payment. None in the core."""
+        to money paid. None in the core."""
         self.ensure_one()
         return []
 

@@ -138,7 +138,7 @@ class VoltaicBookingReport(models.Model):
 
     def _cancelled_condition_sql(self):
         """Bookings (alias ``b``) that count as cancelled meetings; an extension adds the states a
-        cancelled booking may move on to (e.g. refunded)."""
+        cancelled booking may move on to."""
         return SQL("b.state = 'cancelled'")
 
     def _closed_rate_sql(self, condition):

@@ -116,3 +116,16 @@ class TestWebhookRoutes(ProviderCase, HttpCase):
         slug = self.env["ir.http"]._slug(self.james)
         self.assertEqual(self.url_open(f"/book-consultation/{slug}/schedule").status_code, 404,
                          "only for consultants with an external link")
+
+    def test_the_webhooks_get_no_cors_headers(self):
+        """The webhooks share the API's URL prefix but are not part of it: a browser page of an origin the API
+        allows gets no CORS answer from them."""
+        app = "https://app.vbt-client.example"
+        self.env["ir.config_parameter"].sudo().set_param("voltaic_booking.api_cors_origins", app)
+        with mute_logger("odoo.addons.voltaic_booking_calendly.controllers.webhooks"):
+            webhook = self.url_open("/api/consultations/book/calendly", data="{}", method="POST",
+                                    headers={"Origin": app, "Content-Type": "application/json"})
+        self.assertEqual(webhook.status_code, 401)
+        self.assertNotIn("Access-Control-Allow-Origin", webhook.headers)
+        self.assertEqual(self.url_open("/api/consultations/consultants", headers={"Origin": app}).headers.get(
+            "Access-Control-Allow-Origin"), app, "the API itself answers that origin")
