@@ -128,3 +128,13 @@ class ProviderCase(TransactionCase):
 
     def provider_bookings(self, provider):
         return self.bookings.search([("source", "=", provider)])
+
+
+# the API credentials the reconciliation and the cancellation tests configure
+CALENDLY_TOKEN = "eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0"
+CALCOM_KEY = "cal_live_5f9d2c4b7a1e3d6c8b0a2f4e6d8c0b1a"
+
+
+def answer(name, status=200):
+    """A recorded provider API answer: ``(status, body of fixture name)``."""
+    return status, fixture(name)[0]

@@ -8,21 +8,16 @@ import copy
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .provider_common import TOM_UID, FakeProviderHttp, ProviderCase, fixture
+from .provider_common import CALCOM_KEY, CALENDLY_TOKEN, TOM_UID, FakeProviderHttp, ProviderCase, answer, fixture
 
 CALENDLY = "https://api.calendly.com"
 CALCOM = "https://api.cal.com"
 LENA_EVENT = "5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d"
 CALENDLY_CANCEL = f"{CALENDLY}/scheduled_events/{LENA_EVENT}/cancellation"
 CALCOM_CANCEL = f"{CALCOM}/v2/bookings/{TOM_UID}/cancel"
-CALENDLY_TOKEN = "eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0"
-CALCOM_KEY = "cal_live_5f9d2c4b7a1e3d6c8b0a2f4e6d8c0b1a"
 SERVER_ERROR = (500, fixture("calendly_api_server_error")[0])
 QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_cancel"
 
-
-def answer(name, status=200):
-    return status, fixture(name)[0]
 
 
 @tagged("post_install", "-at_install")

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .provider_common import FakeProviderHttp, ProviderCase, fixture
+from .provider_common import CALCOM_KEY, CALENDLY_TOKEN, FakeProviderHttp, ProviderCase, answer, fixture
 
 UTC = timezone.utc
 
@@ -15,12 +15,8 @@ CALCOM = "https://api.cal.com"
 KNOWN_EVENT = "5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d"
 MISSED_EVENT = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
-CALENDLY_TOKEN = "eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0"
 UNAUTHENTICATED = (401, {"title": "Unauthenticated", "message": "The access token is invalid"})
 
-
-def answer(name, status=200):
-    return status, fixture(name)[0]
 
 
 @tagged("post_install", "-at_install")
@@ -32,7 +28,7 @@ class TestReconciliation(ProviderCase):
         super().setUpClass()
         parameters = cls.env["ir.config_parameter"].sudo()
         parameters.set_param("voltaic_booking.calendly_api_token", CALENDLY_TOKEN)
-        parameters.set_param("voltaic_booking.calcom_api_key", "cal_live_5f9d2c4b7a1e3d6c8b0a2f4e6d8c0b1a")
+        parameters.set_param("voltaic_booking.calcom_api_key", CALCOM_KEY)
         cls.sync = cls.env["voltaic.provider.sync"]
 
     def fake_apis(self):
