@@ -594,6 +594,17 @@ class VoltaicBooking(models.Model):
         return (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/manage/"
                 f"{self.reference}?token={self._portal_ensure_token()}")
 
+    def _client_reschedule_url(self):
+        """Where the client's mails send them to move the booking: the page where it is moved elsewhere
+        (``_external_reschedule_url``), else the reschedule section of our manage page."""
+        self.ensure_one()
+        return self._external_reschedule_url() or f"{self._manage_url()}#reschedule"
+
+    def _client_cancel_url(self):
+        """Where the client's mails send them to cancel: the cancel section of our manage page."""
+        self.ensure_one()
+        return f"{self._manage_url()}#cancel"
+
     def _feedback_url(self, rating=None):
         self.ensure_one()
         url = (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/feedback/"
@@ -614,6 +625,8 @@ class VoltaicBooking(models.Model):
         location = self.location or ""
         return {
             "manage_url": self._manage_url(),
+            "reschedule_url": self._client_reschedule_url(),
+            "cancel_url": self._client_cancel_url(),
             "ics_url": self._public_urls()["ics_url"],
             "google_url": google_calendar_url(self.start, self.stop, title, details, location),
             "outlook_url": outlook_calendar_url(self.start, self.stop, title, details, location),

@@ -7,7 +7,7 @@ from . import (
     booking_provider,
     webhook_inbox,
     provider_sync,
-    booking_provider_cancel,
+    booking_provider_push,
     provider_tombstone,
     res_config_settings,
 )

@@ -6,6 +6,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .provider_mapping import PROVIDER_SELECTION
+from .provider_sync import PARAM_CALCOM_KEY
+from odoo.addons.voltaic_booking.exceptions import BookingValidationError
 from odoo.addons.voltaic_booking.models.booking import _expected_conflict
 
 UTC = timezone.utc
@@ -59,23 +61,41 @@ class VoltaicBooking(models.Model):
         return super()._skip_client_confirmation()
 
     def _external_reschedule_url(self):
-        """Provider bookings move at the provider: the client's reschedule link from its payload."""
-        if self.external_provider and self.state == "confirmed" and self.external_reschedule_url:
+        """Provider bookings that cannot be moved here move at the provider: the client's reschedule link from
+        its payload (the manage page and the client's mails send the client there)."""
+        if self.external_provider and self.state == "confirmed" and self.external_reschedule_url \
+                and not self._provider_can_move():
             return self.external_reschedule_url
         return super()._external_reschedule_url()
 
-    def _reschedule(self, new_start, duration=None):
-        """A provider booking is moved at the provider only (Calendly has no API for it); its webhook follows.
+    def _provider_can_move(self):
+        """True when a move made here reaches the provider through its API (``booking_provider_push.py``).
 
-        Cal.com's API could move a booking, but only while we wait for its answer, inside the booking's
-        transaction: both providers are treated alike, the move is made there and comes back here.
+        Cal.com only (Calendly has no API call to reschedule), with an API key in Settings, and a consultant
+        whose whole calendar Odoo knows: one who schedules through the provider (``scheduling_url``) is not
+        offered in our own slot picker, so their bookings are moved at the provider.
+        """
+        self.ensure_one()
+        return bool(
+            self.external_provider == "calcom" and self.external_uid and not self.consultant_id.scheduling_provider
+            and self.env["ir.config_parameter"].sudo().get_param(PARAM_CALCOM_KEY))
+
+    def _reschedule(self, new_start, duration=None):
+        """A provider booking moves here only when its provider's API can follow (``_provider_can_move``):
+        then through the usual checks, and the new time is sent after the commit. Otherwise it is moved at
+        the provider (the client's reschedule link) and its webhook brings the new time here.
         """
         if self.external_provider and not self.env.context.get(INBOUND_CONTEXT):
-            raise self._provider_reschedule_error()
+            if not self._provider_can_move():
+                raise self._provider_reschedule_error()
+            if duration and duration != self.duration:
+                raise BookingValidationError({"duration": self.env._(
+                    "%(provider)s can move this booking but not change its length (%(minutes)s minutes).",
+                    provider=self._provider_label(), minutes=self.duration)})
         return super()._reschedule(new_start, duration)
 
     def action_open_reschedule_wizard(self):
-        if self.external_provider:
+        if self.external_provider and not self._provider_can_move():
             raise self._provider_reschedule_error()
         return super().action_open_reschedule_wizard()
 

@@ -35,6 +35,7 @@ PAGE_SIZE = 100
 MAX_PAGES = 50
 RECONCILE_PAST_DAYS = 2
 CANCEL_REASON_MAX = 10000
+RESCHEDULE_HOPS = 5
 
 PARAM_CALENDLY_TOKEN = "voltaic_booking.calendly_api_token"  # noqa: S105 - a parameter name
 PARAM_CALENDLY_KEY = "voltaic_booking.calendly_signing_key"
@@ -64,6 +65,10 @@ def _already_cancelled(error):
 
 def _iso(moment):
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def _iso_seconds(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class VoltaicProviderSync(models.AbstractModel):
@@ -241,7 +246,7 @@ class VoltaicProviderSync(models.AbstractModel):
         return url
 
     # ------------------------------------------------------------------
-    # Cancellations made in Odoo
+    # Changes made in Odoo (sent by the queue of models/booking_provider_push.py)
     # ------------------------------------------------------------------
 
     @api.model
@@ -271,6 +276,46 @@ class VoltaicProviderSync(models.AbstractModel):
             return self.env._("%(provider)s had the meeting cancelled already (%(answer)s).",
                               provider=label, answer=error)
         return self.env._("Cancelled in %s too.", label)
+
+    @api.model
+    def _reschedule_at_provider(self, booking):
+        """Give ``booking``'s Cal.com booking the booking's time; a note for the chatter, or an error.
+
+        Cal.com API v2: ``GET /v2/bookings/{uid}`` first: a booking that has the time already (our earlier
+        call went through, its answer was lost) is left alone, one that was moved is followed to its
+        ``rescheduledToUid``; then ``POST /v2/bookings/{uid}/reschedule`` (``start`` in UTC,
+        ``reschedulingReason``). Cal.com answers with a new booking (new uid), which ``booking`` takes over.
+        The call can be repeated safely.
+        """
+        if booking.external_provider != "calcom":
+            raise UserError(self.env._("%s cannot move a booking through its API.", booking._provider_label()))
+        key, api_url = self._calcom_key(), self._calcom_api()
+        headers = {"cal-api-version": CALCOM_BOOKINGS_VERSION}
+        start = booking._start_utc()
+        uid = booking.external_uid
+        for _hop in range(RESCHEDULE_HOPS):
+            record = self._request("GET", f"{api_url}/v2/bookings/{uid}", key, headers=headers).get("data") or {}
+            status = str(record.get("status") or "").lower()
+            if status in ("cancelled", "rejected"):
+                if record.get("rescheduledToUid"):
+                    booking._provider_adopt_uid(record["rescheduledToUid"])  # moved meanwhile: follow it
+                    uid = booking.external_uid
+                    continue
+                raise UserError(self.env._(
+                    "The meeting is cancelled in Cal.com; it cannot be moved there any more."))
+            if providers.parse_time(record.get("start")) == start and record.get("duration") in (
+                    None, booking.duration):
+                return self.env._("Cal.com has the new time already.")
+            reason = booking.with_context(lang=booking._mail_lang()).env._(
+                "The consultation was moved to a new time.")
+            answer = self._request("POST", f"{api_url}/v2/bookings/{uid}/reschedule", key, headers=headers,
+                                   payload={"start": _iso_seconds(start), "reschedulingReason": reason})
+            moved = answer.get("data") or {}
+            if isinstance(moved, list):  # a seated booking answers with its seats
+                moved = moved[0] if moved else {}
+            booking._provider_adopt_uid(moved.get("uid"), moved)
+            return self.env._("Moved in Cal.com too.")
+        raise ProviderApiError(self.env._("Cal.com keeps pointing to newer bookings; try again later."))
 
     # ------------------------------------------------------------------
     # Settings buttons

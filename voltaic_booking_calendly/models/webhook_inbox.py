@@ -254,6 +254,14 @@ class VoltaicWebhookInbox(models.Model):
             if change["previous_uid"]:
                 tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
             return "done", old, self.env._("The client's data was erased: the change is not recorded.")
+        if old and old_status == "current" and old.state == "confirmed" and old._start_utc() == change["start"] \
+                and old.duration == (change["duration"] or old.duration):
+            # the booking has this time already: the answer to our own move (its new uid), nothing to move twice
+            old.write(self._provider_update_values(change, old))
+            tombstones._remember(self.provider, change["previous_uid"], "superseded", change["uid"], old)
+            old._provider_push_settled("reschedule", self.env._("%s has the new time.", old._provider_label()))
+            return "done", old, self.env._("%s has this time already; the new booking id is recorded.",
+                                           old.reference)
         if old and old_status == "current" and old.state == "confirmed":
             old_reference = old.reference
             old.with_context(allow_conflict=True, **{INBOUND_CONTEXT: True})._reschedule(
@@ -273,10 +281,10 @@ class VoltaicWebhookInbox(models.Model):
                 booking.message_post(body=self.env._(
                     "Rescheduled in %s: the new time follows in the next delivery.", booking._provider_label()))
                 return "done", booking, self.env._("Rescheduled at the provider; waiting for the new time.")
-            if booking.state == "cancelled" and booking.provider_cancel_state:
+            if booking.state == "cancelled" and booking.provider_push_operation == "cancel":
                 # the answer to our own cancellation (or the provider got there first): nothing to do twice
-                booking._provider_cancel_settled(self.env._("%s has the meeting cancelled.",
-                                                            booking._provider_label()))
+                booking._provider_push_settled("cancel", self.env._("%s has the meeting cancelled.",
+                                                                    booking._provider_label()))
                 return "done", booking, self.env._("%s was cancelled here first; the provider confirms it.",
                                                    booking.reference)
             if booking.state != "confirmed":

@@ -6,3 +6,4 @@ from . import test_translations
 from . import test_provider_cancel
 from . import test_provider_reschedule
 from . import test_provider_schedule_button
+from . import test_provider_push_reschedule

@@ -16,7 +16,7 @@ LENA_EVENT = "5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d"
 CALENDLY_CANCEL = f"{CALENDLY}/scheduled_events/{LENA_EVENT}/cancellation"
 CALCOM_CANCEL = f"{CALCOM}/v2/bookings/{TOM_UID}/cancel"
 SERVER_ERROR = (500, fixture("calendly_api_server_error")[0])
-QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_cancel"
+QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_push"
 
 
 
@@ -45,19 +45,19 @@ class TestProviderCancel(ProviderCase):
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         booking.with_user(self.manager).action_cancel(reason="The client asked to cancel by phone.")
         # nothing is sent inside the booking's transaction: queued, and the job woken after the commit
-        self.assertEqual(booking.provider_cancel_state, "pending")
+        self.assertEqual(booking.provider_push_state, "pending")
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
         http = FakeProviderHttp({("POST", CALENDLY_CANCEL): answer("calendly_api_cancellation", 201)})
         with http.installed():
-            self.bookings._provider_cancel_due()
-            self.bookings._provider_cancel_due()  # a second run has nothing to send
+            self.bookings._provider_push_due()
+            self.bookings._provider_push_due()  # a second run has nothing to send
         calls = http.calls_to("POST", CALENDLY_CANCEL)
         self.assertEqual(len(http.calls), 1)
         self.assertEqual(len(calls), 1, "exactly one cancellation call")
         self.assertEqual(calls[0]["json"], {"reason": "The client asked to cancel by phone."})
         self.assertEqual(calls[0]["headers"]["Authorization"], f"Bearer {CALENDLY_TOKEN}")
         self.assertTrue(calls[0]["timeout"])
-        self.assertEqual((booking.provider_cancel_state, booking.provider_cancel_attempts), ("done", 1))
+        self.assertEqual((booking.provider_push_state, booking.provider_push_attempts), ("done", 1))
         self.assertIn("Cancelled in Calendly too.", booking.message_ids[0].body)
 
         # Calendly's webhook for that cancellation: recognised, nothing changes twice
@@ -69,7 +69,7 @@ class TestProviderCancel(ProviderCase):
         echo["payload"]["scheduled_event"]["cancellation"] = echo["payload"]["cancellation"]
         with FakeProviderHttp({}).installed():
             row = self.deliver("calendly", echo)
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(row.booking_id, booking)
         self.assertIn("cancelled here first", row.result)
@@ -77,7 +77,7 @@ class TestProviderCancel(ProviderCase):
         self.assertEqual(booking.cancellation_reason, "The client asked to cancel by phone.", "not overwritten")
         self.assertEqual(self.mails(booking), mails, "no second cancellation mail")
         self.assertEqual(len(booking.message_ids), messages)
-        self.assertEqual(booking.provider_cancel_state, "done")
+        self.assertEqual(booking.provider_push_state, "done")
 
     def test_calcom_cancel_through_the_manage_page_rules(self):
         booking = self.deliver("calcom", "calcom_booking_created").booking_id
@@ -85,13 +85,13 @@ class TestProviderCancel(ProviderCase):
         booking.sudo().action_cancel(reason="Our plans changed; we will call again in May.")
         http = FakeProviderHttp({("POST", CALCOM_CANCEL): answer("calcom_api_booking_cancelled")})
         with http.installed():
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         calls = http.calls_to("POST", CALCOM_CANCEL)
         self.assertEqual(len(calls), 1)
         self.assertEqual(calls[0]["json"], {"cancellationReason": "Our plans changed; we will call again in May."})
         self.assertEqual(calls[0]["headers"]["cal-api-version"], "2024-08-13")
         self.assertEqual(calls[0]["headers"]["Authorization"], f"Bearer {CALCOM_KEY}")
-        self.assertEqual(booking.provider_cancel_state, "done")
+        self.assertEqual(booking.provider_push_state, "done")
         # Cal.com's BOOKING_CANCELLED comes back: no second cancellation, no error
         mails = self.mails(booking)
         echo, _raw = fixture("calcom_booking_cancelled")
@@ -106,7 +106,7 @@ class TestProviderCancel(ProviderCase):
         booking.action_cancel()
         http = FakeProviderHttp({("POST", CALCOM_CANCEL): answer("calcom_api_booking_cancelled")})
         with http.installed():
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual(http.calls[0]["json"], {"cancellationReason": "The consultation was cancelled."})
 
     def test_already_cancelled_at_the_provider_counts_as_done(self):
@@ -118,9 +118,9 @@ class TestProviderCancel(ProviderCase):
             ("POST", CALCOM_CANCEL): answer("calcom_api_already_cancelled", 400),
         })
         with http.installed():
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual(len(http.calls), 2)
-        self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("done", "done"))
+        self.assertEqual((lena.provider_push_state, tom.provider_push_state), ("done", "done"))
         self.assertIn("already", lena.message_ids[0].body)
         self.assertFalse(lena.activity_ids | tom.activity_ids)
 
@@ -130,17 +130,17 @@ class TestProviderCancel(ProviderCase):
         booking.action_cancel(reason="Moved to a visit on site.")
         http = FakeProviderHttp({("POST", CALENDLY_CANCEL): [SERVER_ERROR, answer("calendly_api_cancellation", 201)]})
         with http.installed():
-            self.bookings._provider_cancel_due()
-            self.assertEqual((booking.provider_cancel_state, booking.provider_cancel_attempts), ("pending", 1))
-            self.assertIn("unexpected condition", booking.provider_cancel_error)
-            self.assertEqual(str(booking.provider_cancel_next_at), "2026-03-02 08:21:00", "first retry after 1 min")
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
+            self.assertEqual((booking.provider_push_state, booking.provider_push_attempts), ("pending", 1))
+            self.assertIn("unexpected condition", booking.provider_push_error)
+            self.assertEqual(str(booking.provider_push_next_at), "2026-03-02 08:21:00", "first retry after 1 min")
+            self.bookings._provider_push_due()
             self.assertEqual(len(http.calls), 1, "not due yet")
             with freeze_time("2026-03-02 08:21:30"):
-                self.bookings._provider_cancel_due()
+                self.bookings._provider_push_due()
         self.assertEqual(len(http.calls_to("POST", CALENDLY_CANCEL)), 2)
-        self.assertEqual((booking.provider_cancel_state, booking.provider_cancel_attempts), ("done", 2))
-        self.assertFalse(booking.provider_cancel_error)
+        self.assertEqual((booking.provider_push_state, booking.provider_push_attempts), ("done", 2))
+        self.assertFalse(booking.provider_push_error)
         self.assertFalse(booking.activity_ids)
 
     @mute_logger(QUEUE_LOGGER)
@@ -154,9 +154,9 @@ class TestProviderCancel(ProviderCase):
         with http.installed():
             for moment in moments:
                 with freeze_time(moment):
-                    self.bookings._provider_cancel_due()
+                    self.bookings._provider_push_due()
         self.assertEqual(len(http.calls), 5, "1 try and 4 retries (1, 5, 30, 120 min)")
-        self.assertEqual((booking.provider_cancel_state, booking.provider_cancel_attempts), ("failed", 5))
+        self.assertEqual((booking.provider_push_state, booking.provider_push_attempts), ("failed", 5))
         activity = booking.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.manager)
@@ -165,11 +165,11 @@ class TestProviderCancel(ProviderCase):
 
         # the manager retries once the cause is fixed; the activity is closed
         http = FakeProviderHttp({("POST", CALENDLY_CANCEL): answer("calendly_api_cancellation", 201)})
-        booking.with_user(self.manager).action_provider_cancel_retry()
+        booking.with_user(self.manager).action_provider_push_retry()
         self.assertFalse(booking.activity_ids)
         with http.installed():
-            self.bookings._provider_cancel_due()
-        self.assertEqual(booking.provider_cancel_state, "done")
+            self.bookings._provider_push_due()
+        self.assertEqual(booking.provider_push_state, "done")
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_refused_token_fails_at_once(self):
@@ -177,10 +177,10 @@ class TestProviderCancel(ProviderCase):
         booking.action_cancel()
         unauthenticated = (401, {"title": "Unauthenticated", "message": "The access token is invalid"})
         with FakeProviderHttp({("POST", CALENDLY_CANCEL): unauthenticated}).installed() as http:
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual(len(http.calls), 1)
-        self.assertEqual(booking.provider_cancel_state, "failed")
-        self.assertIn("The access token is invalid", booking.provider_cancel_error)
+        self.assertEqual(booking.provider_push_state, "failed")
+        self.assertIn("The access token is invalid", booking.provider_push_error)
         self.assertEqual(len(booking.activity_ids), 1)
 
     @mute_logger(QUEUE_LOGGER)
@@ -189,19 +189,19 @@ class TestProviderCancel(ProviderCase):
         self.env["ir.config_parameter"].sudo().set_param("voltaic_booking.calcom_api_key", "")
         booking.action_cancel()
         with FakeProviderHttp({}).installed() as http:
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertFalse(http.calls)
-        self.assertEqual(booking.provider_cancel_state, "failed")
-        self.assertIn("API key", booking.provider_cancel_error)
+        self.assertEqual(booking.provider_push_state, "failed")
+        self.assertIn("API key", booking.provider_push_error)
         self.assertEqual(booking.activity_ids.summary, "Not cancelled in Cal.com")
 
     def test_cancelled_at_the_provider_is_not_sent_back(self):
         booking = self.lena()
         with FakeProviderHttp({}).installed() as http:
             self.deliver("calendly", "calendly_invitee_canceled")
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual(booking.state, "cancelled")
-        self.assertFalse(booking.provider_cancel_state)
+        self.assertFalse(booking.provider_push_state)
         self.assertFalse(http.calls)
 
     def test_webhook_before_our_call_settles_the_queue(self):
@@ -209,13 +209,13 @@ class TestProviderCancel(ProviderCase):
         booking = self.lena()
         booking.action_cancel(reason="Moved to a visit on site.")
         self.deliver("calendly", copy.deepcopy(fixture("calendly_invitee_canceled")[0]))
-        self.assertEqual(booking.provider_cancel_state, "done")
+        self.assertEqual(booking.provider_push_state, "done")
         with FakeProviderHttp({}).installed() as http:
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertFalse(http.calls)
 
     def test_native_bookings_are_not_sent(self):
         booking = self.lena()
         booking.write({"external_provider": False, "external_uid": False})
         booking.action_cancel()
-        self.assertFalse(booking.provider_cancel_state)
+        self.assertFalse(booking.provider_push_state)

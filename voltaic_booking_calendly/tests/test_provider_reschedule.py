@@ -98,7 +98,7 @@ class TestProviderReschedule(HttpCase, ProviderCase):
                                  method="POST")
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual((lena.state, tom.state), ("cancelled", "cancelled"))
-        self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("pending", "pending"))
+        self.assertEqual((lena.provider_push_state, tom.provider_push_state), ("pending", "pending"))
         http = FakeProviderHttp({
             ("POST", "https://api.calendly.com/scheduled_events/5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d/cancellation"):
                 (201, fixture("calendly_api_cancellation")[0]),
@@ -106,7 +106,7 @@ class TestProviderReschedule(HttpCase, ProviderCase):
                 (200, fixture("calcom_api_booking_cancelled")[0]),
         })
         with http.installed():
-            self.bookings._provider_cancel_due()
+            self.bookings._provider_push_due()
         self.assertEqual([call["json"] for call in http.calls], [
             {"reason": "Found another date."}, {"cancellationReason": "Budget moved to next year."}])
-        self.assertEqual((lena.provider_cancel_state, tom.provider_cancel_state), ("done", "done"))
+        self.assertEqual((lena.provider_push_state, tom.provider_push_state), ("done", "done"))
