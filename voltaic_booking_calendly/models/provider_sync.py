@@ -1,4 +1,4 @@
-"""Talking to Calendly's and Cal.com's APIs: reconciliation and webhook registration.
+"""Talking to Calendly's and Cal.com's APIs: reconciliation, webhook registration, changes made here.
 
 Reconciliation reads the bookings of a recent window back from each
 provider (Calendly API v2 ``scheduled_events`` + ``invitees`` with a personal
