@@ -305,6 +305,8 @@ class VoltaicProviderSync(models.AbstractModel):
                     "The meeting is cancelled in Cal.com; it cannot be moved there any more."))
             if providers.parse_time(record.get("start")) == start and record.get("duration") in (
                     None, booking.duration):
+                if record.get("id") and str(record["id"]) != booking.external_event_id:
+                    booking.external_event_id = str(record["id"])
                 return self.env._("Cal.com has the new time already.")
             reason = booking.with_context(lang=booking._mail_lang()).env._(
                 "The consultation was moved to a new time.")

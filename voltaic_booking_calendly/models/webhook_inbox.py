@@ -276,6 +276,11 @@ class VoltaicWebhookInbox(models.Model):
 
     def _apply_cancelled(self, change):
         booking, status = self._resolve(change["uid"])
+        if status == "current" and booking.state == "confirmed" and booking.provider_push_operation == "reschedule" \
+                and booking.provider_push_state == "pending":
+            # our move is on its way to the provider, which retires this uid for a new one: once it is sent, this
+            # delivery is either about the old uid (nothing to do) or a real cancellation (applied then)
+            raise InboxRetryLater(self.env._("%s waits for its new time to reach the provider.", booking.reference))
         if status == "current":
             if change["rescheduled"]:
                 booking.message_post(body=self.env._(

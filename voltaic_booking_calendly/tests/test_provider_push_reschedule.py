@@ -143,6 +143,24 @@ class TestProviderPushReschedule(ProviderCase):
             self.bookings._provider_push_due()
         self.assertFalse(http.calls)
 
+    def test_a_cancellation_of_the_old_uid_waits_for_our_move(self):
+        """A cancellation of the booking's uid that comes while our move is on its way waits for it: once sent, the
+        uid is superseded and the delivery changes nothing."""
+        booking = self.tom()
+        booking._reschedule(NEW_START)
+        row = self.deliver("calcom", "calcom_booking_cancelled")
+        self.assertEqual((row.state, row.attempts, booking.state), ("pending", 1, "confirmed"), row.result)
+        http = FakeProviderHttp({
+            GET_TOM: answer("calcom_api_booking"),
+            RESCHEDULE_TOM: answer("calcom_api_booking_rescheduled", 201),
+        })
+        with http.installed():
+            self.bookings._provider_push_due()
+        with freeze_time("2026-03-02 08:21:30"):
+            self.inbox._process_due()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual((booking.state, booking.external_uid), ("confirmed", TOM_NEW_UID))
+
     def test_a_lost_answer_is_not_moved_twice(self):
         """Our call went through but its answer was lost (timeout): Cal.com has the old booking moved to a new
         one at our time; the retry adopts it instead of moving again."""
@@ -155,8 +173,11 @@ class TestProviderPushReschedule(ProviderCase):
         with http.installed():
             self.bookings._provider_push_due()
         self.assertEqual([(call["method"], call["url"]) for call in http.calls], [GET_TOM, GET_TOM_NEW])
-        self.assertEqual((booking.provider_push_state, booking.external_uid), ("done", TOM_NEW_UID))
+        self.assertEqual((booking.provider_push_state, booking.external_uid, booking.external_event_id),
+                         ("done", TOM_NEW_UID, "9340127"))
         self.assertIn("Cal.com has the new time already.", booking.message_ids[0].body)
+        self.assertEqual(self.env["voltaic.provider.tombstone"].search([("external_uid", "=", TOM_UID)]).kind,
+                         "superseded")
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_server_error_is_retried_with_backoff(self):
