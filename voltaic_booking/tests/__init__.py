@@ -19,3 +19,4 @@ from . import test_translations
 from . import test_openapi
 from . import test_integrity
 from . import test_legal_pages
+from . import test_intake_questions
