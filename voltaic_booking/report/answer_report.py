@@ -15,7 +15,7 @@ class VoltaicBookingAnswerReport(models.Model):
 
     answer_id = fields.Many2one("voltaic.booking.answer", string="Intake Answer", readonly=True)
     booking_id = fields.Many2one("voltaic.booking", readonly=True)
-    question_id = fields.Many2one("voltaic.booking.question", string="Question", readonly=True)
+    question_id = fields.Many2one("voltaic.booking.question", readonly=True)
     option_id = fields.Many2one("voltaic.booking.question.option", string="Answer", readonly=True)
     consultant_id = fields.Many2one("voltaic.consultant", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

@@ -59,7 +59,7 @@ class TestIntakeQuestions(VoltaicBookingCase):
         cls.global_question = cls.env["voltaic.booking.question"].create({
             "name": "How did you hear of us?", "question_type": "char", "is_required": True})
 
-    def answers(self, **values):
+    def answers(self, changes=None):
         answers = {
             str(self.stage.id): option(self.stage, "Feasibility study").id,
             str(self.interests.id): [option(self.interests, "Solar").id, option(self.interests, "Storage").id],
@@ -67,7 +67,7 @@ class TestIntakeQuestions(VoltaicBookingCase):
             str(self.prepare.id): "Our site plans,\nand last year's bills.",
             str(self.newsletter.id): True,
         }
-        answers.update(values)
+        answers.update(changes or {})
         return answers
 
     def test_which_questions_a_consultant_asks(self):
@@ -100,7 +100,7 @@ class TestIntakeQuestions(VoltaicBookingCase):
 
         # a second booking of the same client reuses the opportunity: its answers come as a note
         second = self._book(local("Europe/Berlin", 2027, 3, 3, 10, 0),
-                            answers=self.answers(**{str(self.stage.id): option(self.stage, "In operation").id}))
+                            answers=self.answers({str(self.stage.id): option(self.stage, "In operation").id}))
         self.assertEqual(second.lead_id, booking.lead_id)
         note = second.lead_id.message_ids.filtered(lambda message: "New consultation with" in (message.body or ""))
         self.assertEqual(len(note), 1)
@@ -192,7 +192,7 @@ class TestIntakeQuestions(VoltaicBookingCase):
         for day, (stage, interests) in enumerate(picks, start=2):
             bookings |= self._book(
                 local("Europe/Berlin", 2027, 3, day, 10, 0), email=f"client{day}@vbt-client.example",
-                answers=self.answers(**{
+                answers=self.answers({
                     str(self.stage.id): option(self.stage, stage).id,
                     str(self.interests.id): [option(self.interests, name).id for name in interests],
                 }))
@@ -350,7 +350,8 @@ class TestIntakeBookingPage(BookingPageCase):
         self.assertIn("Pick the closest one.", html)
 
     def test_submit_posts_the_answers(self):
-        form = self._form(**{
+        form = self._form()
+        form.update({
             f"answers.{self.stage.id}": str(option(self.stage, "First idea").id),
             f"answers.{self.interests.id}": [str(option(self.interests, "Solar").id),
                                               str(option(self.interests, "Wind").id)],
@@ -362,7 +363,9 @@ class TestIntakeBookingPage(BookingPageCase):
         self.assertEqual([answer.value_display for answer in booking.answer_ids], ["First idea", "Solar, Wind", "300"])
 
     def test_submit_refuses_a_missing_required_answer(self):
-        response = self._submit(self._form(**{f"answers.{self.size.id}": "lots"}))
+        form = self._form()
+        form[f"answers.{self.size.id}"] = "lots"
+        response = self._submit(form)
         self.assertEqual(response.status_code, 422)
         fields = response.json()["error"]["fields"]
         self.assertEqual(set(fields), {f"answers.{self.stage.id}", f"answers.{self.size.id}"})
