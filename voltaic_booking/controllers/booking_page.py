@@ -16,6 +16,7 @@ from babel import dates as babel_dates
 
 from odoo import http
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
@@ -378,13 +379,13 @@ class BookingPage(http.Controller):
         """Step 3's intake questions: the global default set, then each bookable consultant's own set
         (``voltaic.consultant._intake_questions``), as ``[{consultant_id, questions}]``."""
         question_model = request.env["voltaic.booking.question"].sudo()
-        sets = []
-        global_questions = question_model._global_questions()
-        if global_questions:
-            sets.append({"consultant_id": False, "questions": global_questions})
-        own = question_model.search([("consultant_id", "in", self._public_consultants().ids)])
-        for consultant, questions in own.grouped("consultant_id").items():
-            sets.append({"consultant_id": consultant.id, "questions": questions})
+        global_domain = question_model._global_domain()
+        questions = question_model.search(Domain.OR([
+            global_domain, [("consultant_id.is_accepting_bookings", "=", True)]]))
+        global_questions = questions.filtered_domain(global_domain)
+        sets = [{"consultant_id": False, "questions": global_questions}] if global_questions else []
+        for consultant, own in (questions - global_questions).grouped("consultant_id").items():
+            sets.append({"consultant_id": consultant.id, "questions": own})
         return sets
 
     # ------------------------------------------------------------------

@@ -19,12 +19,12 @@ patch(BookingWizard.prototype, {
     },
 
     showIntakeQuestions(consultantId) {
+        // a set may be rendered in several blocks (e.g. its required and its optional questions)
         const sets = [...this.el.querySelectorAll(".o_vbw_questions")];
-        const active =
-            sets.find((set) => Number(set.dataset.consultant) === consultantId) ||
-            sets.find((set) => set.dataset.default);
+        const own = sets.filter((set) => Number(set.dataset.consultant) === consultantId);
+        const active = own.length ? own : sets.filter((set) => set.dataset.default);
         for (const set of sets) {
-            const shown = set === active;
+            const shown = active.includes(set);
             set.classList.toggle("d-none", !shown);
             for (const input of set.querySelectorAll("input, select, textarea")) {
                 input.disabled = !shown;
