@@ -382,3 +382,19 @@ class TestIntakeBookingPage(BookingPageCase):
         description = booking.lead_id.description
         for text in ("Feasibility study", "Solar, Storage", "750", "Our site plans."):
             self.assertIn(text, description)
+
+    def test_a_layout_may_split_required_and_optional_questions(self):
+        sets = [{"consultant_id": self.tess.id, "questions": self.tess._intake_questions()}]
+        qweb = self.env["ir.qweb"]
+        required = str(qweb._render("voltaic_booking.booking_intake_questions",
+                                    {"intake_sets": sets, "intake_part": "required"}))
+        optional = str(qweb._render("voltaic_booking.booking_intake_questions",
+                                    {"intake_sets": sets, "intake_part": "optional"}))
+        everything = str(qweb._render("voltaic_booking.booking_intake_questions", {"intake_sets": sets}))
+        self.assertIn(f'name="answers.{self.stage.id}"', required)
+        self.assertNotIn(f'name="answers.{self.size.id}"', required)
+        self.assertNotIn(f'name="answers.{self.stage.id}"', optional)
+        self.assertIn(f'name="answers.{self.size.id}"', optional)
+        for question in (self.stage, self.interests, self.size, self.prepare):
+            self.assertIn(f'name="answers.{question.id}"', everything)
+        self.assertIn(f'data-consultant="{self.tess.id}"', required, "each block says whose set it is")
