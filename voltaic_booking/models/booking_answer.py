@@ -30,7 +30,8 @@ class VoltaicBookingAnswer(models.Model):
                 answer.value_display = ", ".join(answer.option_ids.sorted().mapped("name"))
             elif kind == "number":
                 number = answer.value_number
-                answer.value_display = str(int(number)) if number.is_integer() else float_repr(number, 4).rstrip("0")
+                answer.value_display = (
+                    str(int(number)) if number.is_integer() else float_repr(number, 6).rstrip("0").rstrip("."))
             elif kind == "checkbox":
                 answer.value_display = self.env._("Yes") if answer.value_bool else self.env._("No")
             else:

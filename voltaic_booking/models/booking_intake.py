@@ -41,7 +41,9 @@ class VoltaicBooking(models.Model):
         by_id = {question.id: question for question in questions}
         given = {}
         for key, value in raw.items():
-            question_id = int(key) if isinstance(key, str) and key.isdigit() else None
+            question_id = int(key) if isinstance(key, str) and key.isdigit() else key
+            if isinstance(question_id, bool):
+                question_id = None
             if question_id not in by_id:
                 errors[f"answers.{key}"] = env._("This question is not asked for this consultation.")
                 continue
