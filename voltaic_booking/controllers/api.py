@@ -177,6 +177,7 @@ class BookingApi(http.Controller):
             if not isinstance(value, bool):
                 errors[name] = env._("This must be true or false.")
             values[name] = value is True
+        values["answers"] = data.get("answers")  # ``{question id: answer}``, checked by the service
         return values, errors
 
     @staticmethod
@@ -265,6 +266,20 @@ class BookingApi(http.Controller):
         return request.env["ir.binary"]._get_image_stream_from(
             consultant, "image_512", placeholder="base/static/img/avatar_grey.png",
         ).get_response()
+
+    @http.route("/api/consultations/consultants/<int:consultant_id>/questions", type="http", auth="public",
+                methods=["GET"], readonly=True)
+    def consultant_questions(self, consultant_id, **kwargs):
+        """The intake questions a booking of the consultant asks (``answers`` of ``POST /api/consultations``)."""
+        self._set_api_lang()
+        env = request.env
+        consultant = env["voltaic.consultant"].sudo().browse(consultant_id).exists()
+        if not consultant or not consultant.is_accepting_bookings:
+            return json_error(404, "not_found", env._("No such consultant."))
+        return json_response({
+            "consultant": consultant.id,
+            "questions": [question._public_payload() for question in consultant._intake_questions()],
+        })
 
     @http.route("/api/consultations/slots", type="http", auth="public", methods=["GET"], readonly=True)
     def slots(self, consultant=None, duration=None, start=None, end=None, tz=None, **kwargs):

@@ -16,6 +16,7 @@ from babel import dates as babel_dates
 
 from odoo import http
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
@@ -371,7 +372,21 @@ class BookingPage(http.Controller):
             "submit_url": env["ir.http"]._url_for("/book-consultation/submit"),
             "terms_url": params.get_param("voltaic_booking.terms_url", "/consultation-terms"),
             "privacy_url": params.get_param("voltaic_booking.privacy_url", "/consultation-privacy"),
+            "intake_sets": self._intake_question_sets(),
         }
+
+    def _intake_question_sets(self):
+        """Step 3's intake questions: the global default set, then each bookable consultant's own set
+        (``voltaic.consultant._intake_questions``), as ``[{consultant_id, questions}]``."""
+        question_model = request.env["voltaic.booking.question"].sudo()
+        global_domain = question_model._global_domain()
+        questions = question_model.search(Domain.OR([
+            global_domain, [("consultant_id.is_accepting_bookings", "=", True)]]))
+        global_questions = questions.filtered_domain(global_domain)
+        sets = [{"consultant_id": False, "questions": global_questions}] if global_questions else []
+        for consultant, own in (questions - global_questions).grouped("consultant_id").items():
+            sets.append({"consultant_id": consultant.id, "questions": own})
+        return sets
 
     # ------------------------------------------------------------------
     # Helpers: form, formats, confirmation
@@ -396,7 +411,18 @@ class BookingPage(http.Controller):
         values["client_tz"] = (post.get("tz") or "").strip() or None
         for name in FORM_CONSENTS:
             values[name] = post.get(name) in ("1", "on", "true", "True")
+        values["answers"] = self._parse_answers(request.httprequest.form)
         return values, errors
+
+    @staticmethod
+    def _parse_answers(form):
+        """``{question id: answer}`` of the ``answers.<id>`` inputs (a list where several boxes are ticked)."""
+        answers = {}
+        for key in form:
+            if key.startswith("answers."):
+                given = form.getlist(key)
+                answers[key.removeprefix("answers.")] = given if len(given) > 1 else given[0]
+        return answers
 
     @staticmethod
     def _json_error(status, code, message, headers=None, **extra):

@@ -6,11 +6,12 @@
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> client_data (download,
-#   erase) -> consultant
-#   and its concerns (offered durations, expertise, extra hours, Google, calendar syncs, schedule checks) -> crm_lead
-#   (booking from the opportunity) -> google_busy, google_sync ->
+#   erase) -> booking_intake, booking_answer (intake answers on the booking, validated by the service,
+#   erased with the client's data) -> consultant
+#   and its concerns (offered durations, expertise, extra hours, Google, calendar syncs, schedule checks,
+#   intake questions) -> crm_lead (booking from the opportunity) -> google_busy, google_sync ->
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
-#   request_throttle, res_config_settings,
+#   question, question_option (intake questions and their choices), request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
 #   (a change rechecks the consultants' bookings).
 from . import (
@@ -25,6 +26,8 @@ from . import (
     booking_review,
     calendar_event,
     client_data,
+    booking_intake,
+    booking_answer,
     consultant,
     consultant_duration,
     consultant_expertise,
@@ -32,12 +35,15 @@ from . import (
     consultant_google,
     consultant_calendar_sync,
     consultant_schedule,
+    consultant_question,
     crm_lead,
     google_busy,
     google_sync,
     ir_cron,
     ir_http,
     legal_pages,
+    question,
+    question_option,
     request_throttle,
     res_config_settings,
     resource_calendar,

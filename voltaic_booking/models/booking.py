@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models, sql_db
 from odoo.exceptions import UserError
@@ -744,6 +745,8 @@ class VoltaicBooking(models.Model):
             if not clean["privacy_accepted"]:
                 errors["privacy_accepted"] = self.env._("Please accept the privacy policy.")
 
+        clean["answers"] = self._validate_answers(values, clean, errors)  # intake questions (booking_intake.py)
+
         clean["lead"] = self.env["crm.lead"]
         if values.get("lead_id"):
             clean["lead"] = self.env["crm.lead"].browse(int(values["lead_id"])).exists()
@@ -821,10 +824,11 @@ class VoltaicBooking(models.Model):
                 ("active", "=", True),
                 ("won_status", "=", "pending"),
             ], order="create_date desc, id desc", limit=1)
+        answers_html = self._answers_html(clean.get("answers", []))
         if lead:
-            lead.message_post(body=self.env._(
+            lead.message_post(body=escape(self.env._(
                 "New consultation with %(consultant)s on %(date)s.",
-                consultant=consultant.name, date=self._format_utc(clean["start"])))
+                consultant=consultant.name, date=self._format_utc(clean["start"]))) + answers_html)
             return lead
         medium = self.env.ref(self._source_medium_xmlid(clean["source"]), raise_if_not_found=False)
         name = f"{clean['first_name']} {clean['last_name']}"
@@ -841,7 +845,8 @@ class VoltaicBooking(models.Model):
             "user_id": consultant.user_id.id,
             "source_id": self.env.ref("voltaic_booking.utm_source_consultation_booking").id,
             "medium_id": medium.id if medium else False,
-            "description": plaintext2html(clean["message"]) if clean["message"] else False,
+            "description": ((plaintext2html(clean["message"]) if clean["message"] else Markup()) + answers_html)
+            or False,
         }
         lang = self.env["res.lang"]._lang_get(self._lang_code(clean["language"]))
         if lang:
@@ -935,6 +940,7 @@ class VoltaicBooking(models.Model):
             lines.append(self.env._("Subject: %s", self.subject))
         if self.message:
             lines.append(self.message)
+        lines += [f"{question}: {answer}" for question, answer in self._mail_answer_rows()]
         return plaintext2html("\n".join(lines))
 
     def _check_daily_limit(self):

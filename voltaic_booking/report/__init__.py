@@ -1,1 +1,1 @@
-from . import booking_kpi, booking_report, consultant_utilization
+from . import answer_report, booking_kpi, booking_report, consultant_utilization

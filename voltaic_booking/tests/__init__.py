@@ -20,3 +20,4 @@ from . import test_openapi
 from . import test_integrity
 from . import test_legal_pages
 from . import test_mail_links
+from . import test_intake_questions
