@@ -16,6 +16,7 @@
         "data/utm_data.xml",
         "data/google_data.xml",
         "data/mail_templates.xml",
+        "data/booking_link_data.xml",
         "data/ir_cron.xml",
         "views/booking_views.xml",
         "views/consultant_views.xml",
@@ -27,10 +28,12 @@
         "wizards/cancel_booking_views.xml",
         "report/booking_report_views.xml",
         "views/res_config_settings_views.xml",
+        "views/booking_link_views.xml",
         "views/menus.xml",
         "views/booking_notification_views.xml",
         "views/portal_templates.xml",
         "views/booking_templates.xml",
+        "views/booking_link_templates.xml",
         "views/snippets.xml",
         "data/website_data.xml",
     ],
@@ -40,6 +43,7 @@
     "assets": {
         "web.assets_frontend": [
             "voltaic_booking/static/src/scss/booking_page.scss",
+            "voltaic_booking/static/src/scss/booking_link.scss",
             "voltaic_booking/static/src/interactions/*.js",
         ],
         "web.assets_backend": [
@@ -49,6 +53,7 @@
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
             "voltaic_booking/static/tests/tours/manage_booking.js",
+            "voltaic_booking/static/tests/tours/booking_link.js",
         ],
     },
     "application": True,
