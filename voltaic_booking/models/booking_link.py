@@ -32,7 +32,7 @@ class VoltaicBookingLink(models.Model):
     _order = "create_date desc, id desc"
 
     lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, index=True, ondelete="cascade")
-    partner_id = fields.Many2one(related="lead_id.partner_id", string="Client")
+    partner_id = fields.Many2one(related="lead_id.partner_id", string="Client", help="The opportunity's contact.")
     company_id = fields.Many2one(related="lead_id.company_id")
     email = fields.Char(string="Sent To", readonly=True)
     consultant_id = fields.Many2one(
