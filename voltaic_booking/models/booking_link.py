@@ -53,7 +53,7 @@ class VoltaicBookingLink(models.Model):
         compute="_compute_status")
     used_booking_id = fields.Many2one("voltaic.booking", string="Booking", readonly=True, ondelete="set null")
     used_at = fields.Datetime(readonly=True)
-    sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True, default=lambda self: self.env.user)
+    sent_by_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
 
     _token_uniq = models.Constraint("UNIQUE(access_token)", "A booking link with this token already exists.")
 
@@ -224,8 +224,8 @@ class VoltaicBookingLink(models.Model):
             with _expected_conflict():
                 env.cr.execute(
                     """UPDATE voltaic_booking_link
-                          SET state = 'used', used_at = (now() AT TIME ZONE 'UTC'), write_date = (now() AT TIME ZONE 'UTC'),
-                              write_uid = %s
+                          SET state = 'used', used_at = (now() AT TIME ZONE 'UTC'),
+                              write_date = (now() AT TIME ZONE 'UTC'), write_uid = %s
                         WHERE id = %s AND state = 'active'
                     RETURNING id""", [env.uid, link.id])
             claimed = env.cr.fetchone()
