@@ -12,6 +12,7 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "security/rules.xml",
+        "security/booking_link_rules.xml",
         "data/ir_config_parameter.xml",
         "data/utm_data.xml",
         "data/google_data.xml",

@@ -236,7 +236,8 @@ class VoltaicBookingLink(models.Model):
             link.used_booking_id = booking
         link.lead_id.message_post(body=env._(
             "%(client)s booked consultation %(reference)s through the booking link sent by %(user)s.",
-            client=booking.client_name, reference=booking.reference, user=link.sent_by_id.name or "-"))
+            client=booking.client_name, reference=booking.reference, user=link.sent_by_id.name or "-"),
+            author_id=booking.partner_id.id, subtype_xmlid="mail.mt_note")
         return booking
 
     def _send(self):

@@ -107,6 +107,15 @@ class TestBookingLinkModel(BookingLinkCase):
         with self.assertRaises(UserError):
             self.lead.with_user(self.salesperson).action_send_booking_link()
 
+    def test_salespeople_see_the_links_of_their_leads_only(self):
+        link = self.send_link()
+        own = new_test_user(self.env, "vbt_olga_own", groups="sales_team.group_sale_salesman", name="Olga Own")
+        links = self.env["voltaic.booking.link"]
+        self.assertFalse(links.with_user(own).search([("id", "=", link.id)]), "another salesperson's lead")
+        self.lead.user_id = own
+        self.assertEqual(links.with_user(own).search([("id", "=", link.id)]), link)
+        self.assertEqual(links.with_user(self.salesperson).search([("id", "=", link.id)]), link)
+
     def test_token_is_checked(self):
         link = self.send_link()
         links = self.env["voltaic.booking.link"]
