@@ -76,7 +76,7 @@ class VoltaicBookingLink(models.Model):
     @api.constrains("durations", "consultant_id")
     def _check_durations(self):
         for link in self:
-            link._allowed_durations()
+            link._allowed_durations(strict=True)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -95,15 +95,6 @@ class VoltaicBookingLink(models.Model):
             link.state = "cancelled"
             link.lead_id.message_post(body=self.env._("Booking link withdrawn (sent to %s).", link.email))
         return True
-
-    def action_open_booking(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "voltaic.booking",
-            "res_id": self.used_booking_id.id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------
     # Business
@@ -125,10 +116,11 @@ class VoltaicBookingLink(models.Model):
             return self.consultant_id._allowed_durations()
         return self.env["voltaic.consultant.duration"]._offered_durations()
 
-    def _allowed_durations(self):
+    def _allowed_durations(self, strict=False):
         """The lengths (minutes, sorted) the client may book through the link.
 
-        :raise ValidationError: a length that is not a number or not offered.
+        A length no longer offered since the link was sent is left out.
+        :param strict: raise ``ValidationError`` for a length that is not a number or not offered.
         """
         self.ensure_one()
         offered = self._offered_durations()
@@ -140,6 +132,8 @@ class VoltaicBookingLink(models.Model):
             if not part:
                 continue
             if not part.isdigit() or int(part) not in offered:
+                if not strict:
+                    continue
                 raise ValidationError(self.env._(
                     "“%(value)s” is not an offered duration. Offered: %(offered)s minutes.",
                     value=part, offered=", ".join(str(minutes) for minutes in offered) or "-"))
@@ -168,6 +162,8 @@ class VoltaicBookingLink(models.Model):
             return self.env._("This booking link has expired.")
         if self.consultant_id and not self.consultant_id._is_bookable():
             return self.env._("This consultant cannot be booked at the moment.")
+        if not self._allowed_durations():
+            return self.env._("The meeting lengths of this link are no longer offered. Please contact us.")
         return False
 
     def _client_values(self):

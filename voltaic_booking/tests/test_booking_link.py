@@ -109,6 +109,14 @@ class TestBookingLinkModel(BookingLinkCase):
         self.assertFalse(link.consultant_id, "the client chooses the consultant")
         self.assertIn(90, link._allowed_durations(), "every length offered on the booking page")
 
+    def test_a_length_no_longer_offered_is_left_out(self):
+        link = self.send_link(durations="30, 60")
+        self.tess.duration_ids.filtered(lambda line: line.duration == 60).active = False
+        self.assertEqual(link._allowed_durations(), [30])
+        self.tess.duration_ids.filtered(lambda line: line.duration == 30).duration = 45
+        self.assertFalse(link._allowed_durations())
+        self.assertIn("no longer offered", link._unusable_message())
+
     def test_lead_without_email_gets_no_link(self):
         self.lead.write({"email_from": False, "partner_id": False})
         with self.assertRaises(UserError):
@@ -256,6 +264,15 @@ class TestBookingLinkTours(BookingLinkCase):
         self.assertEqual(self.env["crm.lead"].search_count([]), leads_before, "no new lead")
         self.assertEqual(link.state, "used")
         self.assertEqual(link.used_booking_id, booking)
+
+    def test_client_chooses_the_consultant_on_a_phone(self):
+        self.browser_size = "360x740"
+        self.touch_enabled = True
+        link = self.send_link(consultant=self.env["voltaic.consultant"], durations="60")
+        self.start_tour(f"{LINK_PAGE}{link.access_token}", "voltaic_booking_link_client_chooses", login=None)
+        booking = self.lead.voltaic_booking_ids
+        self.assertRecordValues(booking, [{"consultant_id": self.tess.id, "duration": 60, "source": "backend"}])
+        self.assertEqual(link.state, "used")
 
 
 @tagged("post_install", "-at_install")

@@ -89,3 +89,43 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("voltaic_booking_link_client_chooses", {
+    steps: () => [
+        {
+            content: "The client chooses the consultant on the personal page",
+            trigger: ".o_vbw_booking_link .o_vbw_card_col[data-name='Tess Tourner'] .o_vbw_book",
+            run: "click",
+        },
+        {
+            content: "Only the allowed duration is offered",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_durations:not(:has(input[value='30']:visible))",
+        },
+        {
+            content: "The slots of the first free day are listed",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            run: "click",
+        },
+        {
+            content: "Continue to the details",
+            trigger: ".o_vbw_to_details:enabled",
+            run: "click",
+        },
+        {
+            content: "The client's details are filled in from the opportunity",
+            trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
+        },
+        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
+        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_vbw_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation names the consultant",
+            trigger: ".o_vbw_confirmed .o_vbw_confirmed_consultant:contains('Tess Tourner')",
+        },
+    ],
+});
