@@ -28,3 +28,13 @@ class BookingBusyError(UserError):
     def __init__(self, message, retry_after=5):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class BookingLinkError(BookingValidationError):
+    """A personal booking link that cannot be used (unknown, expired, used or withdrawn): nothing is booked.
+
+    A validation error under the key ``link`` (no form field), so every channel already answers it.
+    """
+
+    def __init__(self, message):
+        super().__init__({"link": message})

@@ -144,7 +144,7 @@ class BookingPage(http.Controller):
                 errors = {**error.fields, **errors}
             return self._json_error(422, "validation", env._("Please check the highlighted fields."), fields=errors)
         try:
-            booking = book_in_request(request, env, values)
+            booking = self._book_from_form(values, post)
         except BookingBusyError as error:
             return self._json_error(503, "busy", error.args[0], headers=[("Retry-After", str(error.retry_after))])
         except BookingValidationError as error:
@@ -158,6 +158,11 @@ class BookingPage(http.Controller):
         redirect_url = env["ir.http"]._url_for(
             booking._client_redirect_path(token) or f"/book-consultation/confirmed/{booking.reference}?token={token}")
         return request.make_json_response({"reference": booking.reference, "redirect_url": redirect_url}, status=201)
+
+    def _book_from_form(self, values, post):
+        """Book the form's parsed ``values`` (``post``: the raw form, for the page's variants such as a
+        personal booking link) through the booking service."""
+        return book_in_request(request, request.env, values)
 
     # ------------------------------------------------------------------
     # Helpers: consultants

@@ -4,6 +4,8 @@
 #   booking, back office) -> booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
 #   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
+#   booking_meet (the Google Meet link becomes the one join link; confirmations wait for it) ->
+#   booking_link (personal booking links sent from a lead) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> client_data (download,
 #   erase) -> booking_intake, booking_answer (intake answers on the booking, validated by the service,
@@ -23,6 +25,8 @@ from . import (
     booking_marketing,
     booking_message,
     booking_notification,
+    booking_meet,
+    booking_link,
     booking_review,
     calendar_event,
     client_data,

@@ -1131,17 +1131,34 @@ class VoltaicBooking(models.Model):
         self.ensure_one()
         return self._format_utc(self.start.replace(tzinfo=UTC))
 
+    def _join_url(self):
+        """The one link both sides join a video meeting with; False for other meetings or without a link.
+
+        It is the booking's ``location``: the consultant's own video link or Odoo's Discuss room,
+        replaced by the Google Meet link once Google returns one (``booking_meet.py``). Every place the
+        client sees the link (pages, e-mails, ICS) reads it from there.
+        """
+        self.ensure_one()
+        location = self.location or ""
+        return location if self.meeting_type == "video" and location.startswith(("https://", "http://")) else False
+
     def _ics_content(self):
         """The booking as an ICS document (bytes), with a stable UID."""
         self.ensure_one()
         consultant = self.consultant_id
+        join_url = self._join_url()
+        description = "\n\n".join(filter(None, [
+            self.subject or "",
+            self.env._("Join the video call: %s", join_url) if join_url else "",
+        ]))
         return build_ics(
             uid=f"{self.reference}@voltaic-booking",
             start=self.start,
             end=self.stop,
             summary=self.env._("Consultation with %s", consultant.name),
-            description=self.subject or "",
+            description=description,
             location=self.location or "",
+            url=join_url or "",
             sequence=self.ics_sequence,
             organizer_email=consultant.partner_id.email or "",
             organizer_name=consultant.name,

@@ -266,7 +266,7 @@ class VoltaicBooking(models.Model):
         the same transaction that queues its ``mail.mail``.
         :return: how many e-mails were rendered.
         """
-        pending = Domain("render_pending", "=", True)
+        pending = self._email_render_domain()
         log_model = self.env["voltaic.booking.message"].sudo()
         logs = log_model.search(pending, order="id", limit=BATCH_SIZE).try_lock_for_update()
         prepared = sum(log.booking_id._prepare_email(log) for log in logs)
@@ -277,6 +277,12 @@ class VoltaicBooking(models.Model):
             remaining = log_model.search_count(pending) if len(logs) == BATCH_SIZE else 0
             self.env["ir.cron"]._commit_progress(prepared, remaining=remaining)
         return prepared
+
+    @api.model
+    def _email_render_domain(self):
+        """The claimed e-mails (``voltaic.booking.message``) the e-mail job renders now; an override may
+        hold some back for a while (e.g. until the meeting's link arrives, ``booking_meet.py``)."""
+        return Domain("render_pending", "=", True)
 
     def _prepare_email(self, log):
         """Render the claimed e-mail ``log`` of this booking into the mail queue; True when queued.

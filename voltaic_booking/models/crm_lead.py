@@ -6,6 +6,7 @@ class CrmLead(models.Model):
 
     voltaic_booking_ids = fields.One2many("voltaic.booking", "lead_id", string="Consultations")
     voltaic_booking_count = fields.Integer(string="Consultation Count", compute="_compute_voltaic_booking_count")
+    voltaic_booking_link_ids = fields.One2many("voltaic.booking.link", "lead_id", string="Booking Links")
 
     def _compute_voltaic_booking_count(self):
         counts = dict(self.env["voltaic.booking"]._read_group(
@@ -30,5 +31,14 @@ class CrmLead(models.Model):
         """Open the booking wizard for this lead (the same booking service as the website)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_book_action")
+        action["context"] = {"default_lead_id": self.id}
+        return action
+
+    def action_send_booking_link(self):
+        """Open "Send Booking Link": the client books through a personal link, for this lead."""
+        self.ensure_one()
+        self.check_access("write")
+        self.env["voltaic.booking.link"]._check_lead_for_link(self)
+        action = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_link_wizard_action")
         action["context"] = {"default_lead_id": self.id}
         return action

@@ -108,6 +108,10 @@ class ResConfigSettings(models.TransientModel):
         string="Wait for Google (seconds)", config_parameter="voltaic_booking.google_timeout_seconds",
         default=3.0, help="How long a slots request waits for fresh busy times; if Google is slower, "
                           "the slots use the busy times already stored.")
+    # --- booking links from a lead (issue 14) ---
+    voltaic_booking_link_days = fields.Integer(
+        string="Booking Links Valid For (days)", config_parameter="voltaic_booking.booking_link_days", default=14,
+        help="A personal booking link sent from an opportunity books once, within this many days.")
 
     def _compute_voltaic_legal_warning(self):
         warning = self.env["voltaic.booking.legal.pages"]._warning()

@@ -1,2 +1,2 @@
 from . import slot_picker
-from . import book_consultation, cancel_booking, reschedule_booking
+from . import book_consultation, cancel_booking, reschedule_booking, send_booking_link

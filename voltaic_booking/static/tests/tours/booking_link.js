@@ -1,0 +1,131 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * Booking links (issue 14), started by tests/test_booking_link.py: a salesperson sends a
+ * personal booking link from an opportunity; the client books through it on the website.
+ */
+registry.category("web_tour.tours").add("voltaic_backend_send_booking_link", {
+    steps: () => [
+        {
+            content: "Open “Send Booking Link” on the opportunity",
+            trigger: ".o_form_view button[name='action_send_booking_link']",
+            run: "click",
+        },
+        {
+            content: "The link goes to the opportunity's e-mail address",
+            trigger: ".modal div[name='email']:contains('link.client@example.com')",
+        },
+        {
+            content: "The consultant is the opportunity's salesperson",
+            trigger: ".modal div[name='consultant_id'] input:value('Tess Tourner')",
+        },
+        {
+            content: "Only 30-minute meetings",
+            trigger: ".modal div[name='durations'] input",
+            run: "edit 30",
+        },
+        {
+            content: "Send it",
+            trigger: ".modal button[name='action_send']",
+            run: "click",
+        },
+        {
+            content: "The salesperson is told",
+            trigger: ".o_notification:contains('Booking link sent to link.client@example.com')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("voltaic_booking_link_client", {
+    steps: () => [
+        {
+            content: "The personal page greets the client",
+            trigger: ".o_vbw_booking_link h1:contains('Book your consultation')",
+        },
+        {
+            content: "The consultant the salesperson chose",
+            trigger: ".o_vbw_link_with .o_vbw_link_consultant_name:contains('Tess Tourner')",
+        },
+        {
+            content: "Step 2 right away, with no way to other consultants",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none):not(:has(a[href$='/book-consultation']:visible))",
+        },
+        {
+            content: "Only the allowed duration is offered",
+            trigger: ".o_vbw_durations:not(:has(input[value='60']))",
+        },
+        {
+            content: "The slots of the first free day are listed",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            run: "click",
+        },
+        {
+            content: "Continue to the details",
+            trigger: ".o_vbw_to_details:enabled",
+            run: "click",
+        },
+        {
+            content: "The client's details are filled in from the opportunity",
+            trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
+        },
+        {
+            trigger: "#vbw_first_name:value('Lina')",
+        },
+        {
+            trigger: "#vbw_company:value('Link Solar AG')",
+        },
+        { content: "Subject", trigger: "#vbw_subject", run: "edit Battery storage" },
+        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
+        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_vbw_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation shows the reference",
+            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("voltaic_booking_link_client_chooses", {
+    steps: () => [
+        {
+            content: "The client chooses the consultant on the personal page",
+            trigger: ".o_vbw_booking_link .o_vbw_card_col[data-name='Tess Tourner'] .o_vbw_book",
+            run: "click",
+        },
+        {
+            content: "Only the allowed duration is offered",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_durations:not(:has(input[value='30']:visible))",
+        },
+        {
+            content: "The slots of the first free day are listed",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            run: "click",
+        },
+        {
+            content: "Continue to the details",
+            trigger: ".o_vbw_to_details:enabled",
+            run: "click",
+        },
+        {
+            content: "The client's details are filled in from the opportunity",
+            trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
+        },
+        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
+        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_vbw_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation names the consultant",
+            trigger: ".o_vbw_confirmed .o_vbw_confirmed_consultant:contains('Tess Tourner')",
+        },
+    ],
+});
