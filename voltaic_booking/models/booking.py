@@ -15,7 +15,7 @@ from odoo.tools.misc import babel_locale_parse, format_datetime
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
-from ..lib.ics import build_ics
+from ..lib.ics import booking_description, build_ics
 from .consultant import ACTIVE_STATES, MEETING_TYPE_SELECTION
 
 UTC = timezone.utc
@@ -1125,24 +1125,40 @@ class VoltaicBooking(models.Model):
         self.ensure_one()
         return self._format_utc(self.start.replace(tzinfo=UTC))
 
-    def _ics_content(self):
-        """The booking as an ICS document (bytes), with a stable UID."""
+    def _ics_content(self, publish=False):
+        """The booking as an ICS document (bytes), with a stable UID, in the client's language.
+
+        :param publish: the file a client downloads (``METHOD:PUBLISH``, no attendee); otherwise the
+            invitation attached to e-mails (``METHOD:REQUEST``, ``CANCEL`` once cancelled).
+        """
         self.ensure_one()
-        consultant = self.consultant_id
+        booking = self.with_context(lang=self._mail_lang())
+        consultant = booking.consultant_id
         return build_ics(
-            uid=f"{self.reference}@voltaic-booking",
-            start=self.start,
-            end=self.stop,
-            summary=self.env._("Consultation with %s", consultant.name),
-            description=self.subject or "",
-            location=self.location or "",
-            sequence=self.ics_sequence,
+            uid=f"{booking.reference}@voltaic-booking",
+            start=booking.start,
+            end=booking.stop,
+            summary=booking.env._("Consultation with %s", consultant.name),
+            description=booking._calendar_description(),
+            location=booking.location or "",
+            url=booking._manage_url(),
+            sequence=booking.ics_sequence,
             organizer_email=consultant.partner_id.email or "",
             organizer_name=consultant.name,
-            attendee_email=self.email,
-            attendee_name=self.client_name,
-            cancelled=self.state == "cancelled",
+            attendee_email=booking.email,
+            attendee_name=booking.client_name,
+            cancelled=booking.state == "cancelled",
+            method="PUBLISH" if publish else None,
         )
+
+    def _calendar_description(self):
+        """What a calendar entry of the booking says: subject, reference, join link, manage link."""
+        self.ensure_one()
+        join_url = self.location if self.meeting_type == "video" and self._mail_is_link() else ""
+        return booking_description(
+            self.reference, join_url, self._manage_url(), extra=self.subject or "",
+            labels={"reference": self.env._("Reference"), "join": self.env._("Join the video call"),
+                    "manage": self.env._("Manage your booking")})
 
     def _mail_summary_rows(self):
         """Extra ``(label, value)`` rows of the confirmation e-mail's summary table; extensions add theirs."""
@@ -1172,11 +1188,38 @@ class VoltaicBooking(models.Model):
             return self.sudo().browse()
         return booking
 
+    @api.model
+    def _client_website_for(self, company):
+        """The website the clients of ``company`` use: its first website with a domain, else its first."""
+        websites = self.env["website"].sudo().search(
+            [("company_id", "=", (company or self.env.company).id)], order="sequence, id")
+        return websites.filtered("domain")[:1] or websites[:1]
+
+    def _client_website(self):
+        self.ensure_one()
+        return self._client_website_for(self.company_id or self.env.company)
+
+    @api.model
+    def _client_base_url_for(self, company):
+        """The base URL (``https://book.example.com``, no trailing slash) of every link a client gets.
+
+        The domain of the company's website (see ``_client_website_for``); ``web.base.url`` only when no
+        website has one. Not ``get_base_url()`` alone: ``web.base.url`` follows the host an administrator
+        last logged in from, and a client's links must not.
+        """
+        domain = self._client_website_for(company).domain
+        return (domain or self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").rstrip("/")
+
+    def _client_base_url(self):
+        """The base URL of this booking's client links: pages, e-mails, ICS, API answers."""
+        self.ensure_one()
+        return self._client_base_url_for(self.company_id or self.env.company)
+
     def _public_urls(self):
         """``manage_url`` (in the booking's language, see ``_manage_url``) and ``ics_url`` with the access
-        token, absolute."""
+        token, absolute (on the website's domain, see ``_client_base_url``)."""
         self.ensure_one()
-        base = self.get_base_url()
+        base = self._client_base_url()
         token = self._portal_ensure_token()
         return {
             "manage_url": self._manage_url(),
