@@ -46,6 +46,7 @@
             "voltaic_booking/static/src/slot_picker/*",
         ],
         "web.assets_tests": [
+            "voltaic_booking/static/tests/tours/accessibility.js",
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
             "voltaic_booking/static/tests/tours/manage_booking.js",
