@@ -1,7 +1,8 @@
 # Load order. Each file defines or extends models for one concern; a file's overrides wrap
 # (call ``super()`` into) those of the files above it:
 #   booking (the booking service; imports consultant first) -> booking_crm (the lead follows the
-#   booking, back office) -> booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
+#   booking, back office) -> booking_back_office (calendar titles, dates in the user's language) ->
+#   booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
 #   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
@@ -16,6 +17,7 @@
 from . import (
     booking,
     booking_crm,
+    booking_back_office,
     booking_google,
     booking_outlook,
     booking_idempotency,

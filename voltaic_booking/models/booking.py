@@ -11,7 +11,7 @@ from odoo import api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
-from odoo.tools.misc import babel_locale_parse, format_datetime
+from odoo.tools.misc import babel_locale_parse
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
@@ -333,11 +333,9 @@ class VoltaicBooking(models.Model):
             "%(consultant)s cannot meet at %(time)s: outside working hours, on time off, too close to now or to "
             "another meeting, or the day is fully booked. Choose a free time with “Reschedule”.",
             consultant=self.consultant_id.name,
-            time=format_datetime(self.env, start, tz=tz_name, dt_format="EEE d MMM y, HH:mm"))
+            time=self._datetime_text(start, tz_name))
         if alternatives:
-            free = ", ".join(format_datetime(self.env, slot_start.replace(tzinfo=None), tz=tz_name,
-                                             dt_format="EEE d MMM, HH:mm")
-                             for slot_start, _slot_end in alternatives)
+            free = ", ".join(self._datetime_text(slot_start, tz_name) for slot_start, _slot_end in alternatives)
             message += " " + self.env._("Free times nearby: %s.", free)
         return message
 
@@ -468,8 +466,8 @@ class VoltaicBooking(models.Model):
         if booking.lead_id:
             booking.lead_id.message_post(body=self.env._(
                 "Consultation %(reference)s moved from %(old)s to %(new)s.",
-                reference=booking.reference, old=self._format_utc(old_start.replace(tzinfo=UTC)),
-                new=self._format_utc(new_start)))
+                reference=booking.reference, old=self._format_for_log(old_start, booking.consultant_id),
+                new=self._format_for_log(new_start, booking.consultant_id)))
         booking._notify_rescheduled(old_start)
         return booking
 
@@ -824,7 +822,7 @@ class VoltaicBooking(models.Model):
         if lead:
             lead.message_post(body=self.env._(
                 "New consultation with %(consultant)s on %(date)s.",
-                consultant=consultant.name, date=self._format_utc(clean["start"])))
+                consultant=consultant.name, date=self._format_for_log(clean["start"], consultant)))
             return lead
         medium = self.env.ref(self._source_medium_xmlid(clean["source"]), raise_if_not_found=False)
         name = f"{clean['first_name']} {clean['last_name']}"
@@ -1118,12 +1116,13 @@ class VoltaicBooking(models.Model):
         return set(self.env["res.partner"]._fields["tz"].get_values(self.env))
 
     @api.model
-    def _format_utc(self, value):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    def _format_for_log(self, value, consultant):
+        """A time in a chatter message: in the consultant's zone and the language of the message."""
+        return self._datetime_text(value, consultant.tz or "UTC", with_zone=True)
 
     def _format_start_for_log(self):
         self.ensure_one()
-        return self._format_utc(self.start.replace(tzinfo=UTC))
+        return self._format_for_log(self.start, self.consultant_id)
 
     def _ics_content(self, publish=False):
         """The booking as an ICS document (bytes), with a stable UID, in the client's language.
