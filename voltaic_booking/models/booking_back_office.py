@@ -17,6 +17,14 @@ class VoltaicBooking(models.Model):
         for booking in self:
             booking.calendar_title = " — ".join(filter(None, [booking.client_name, booking.consultant_id.name]))
 
+    @api.model
+    def _install_language(self, code):
+        """Install a language as *Settings ‣ Languages ‣ Add* does: activated, with the translations of every
+        installed module (Odoo's own texts too, not only this addon's). The demo data installs German so."""
+        self.env["res.lang"]._activate_lang(code)
+        modules = self.env["ir.module.module"].search([("state", "in", ("installed", "to install", "to upgrade"))])
+        modules._update_translations([code])
+
     # ------------------------------------------------------------------
     # Dates and times in the reader's language (one convention per language: lib/display_times.py)
     # ------------------------------------------------------------------
