@@ -13,7 +13,7 @@
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
 #   request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
-#   (a change rechecks the consultants' bookings).
+#   (a change rechecks the consultants' bookings), website (its client-link cache).
 from . import (
     booking,
     booking_crm,
@@ -45,4 +45,5 @@ from . import (
     resource_calendar,
     resource_calendar_attendance,
     resource_calendar_leaves,
+    website,
 )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
 
-from odoo import api, fields, models, sql_db
+from odoo import api, fields, models, sql_db, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
@@ -1190,9 +1190,15 @@ class VoltaicBooking(models.Model):
     @api.model
     def _client_website_for(self, company):
         """The website the clients of ``company`` use: its first website with a domain, else its first."""
-        websites = self.env["website"].sudo().search(
-            [("company_id", "=", (company or self.env.company).id)], order="sequence, id")
-        return websites.filtered("domain")[:1] or websites[:1]
+        return self.env["website"].sudo().browse(self._client_website_id((company or self.env.company).id))
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _client_website_id(self, company_id):
+        # cached: links are built many times per request (a list of consultants, every e-mail); writing a
+        # website clears Odoo's caches
+        websites = self.env["website"].sudo().search([("company_id", "=", company_id)], order="sequence, id")
+        return (websites.filtered("domain")[:1] or websites[:1]).id
 
     def _client_website(self):
         self.ensure_one()

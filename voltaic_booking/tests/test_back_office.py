@@ -410,7 +410,7 @@ class TestScheduleEditor(BackOfficeCase):
         form = Form(self.consultant.with_user(self.consultant_user))
         form.min_notice_hours = 1  # an onchange: the form keeps knowing the hours are the consultant's own
         self.assertTrue(form.has_own_calendar)
-        self.assertIn("09:00, 09:30", str(form.slot_preview_html))
+        self.assertIn("9:00 AM, 9:30 AM", str(form.slot_preview_html))  # an English reader: 12-hour clock
         # Mondays: only the morning from now on
         mondays = [index for index, line in enumerate(own.attendance_ids)
                    if line.dayofweek == "0" and line.day_period == "afternoon"]
@@ -491,7 +491,8 @@ class TestScheduleEditor(BackOfficeCase):
                                  for start, _end in expected)
         # 10:00-11:00 is booked with a 30-minute buffer after every meeting: the morning is gone
         self.assertEqual(monday_times, "13:00, 13:30, 14:00, 14:30, 15:00, 15:30, 16:00")
-        self.assertIn(monday_times, html)
+        # shown in the reader's language: English, 12-hour clock
+        self.assertIn("1:00 PM, 1:30 PM, 2:00 PM, 2:30 PM, 3:00 PM, 3:30 PM, 4:00 PM", html)
         self.consultant.is_accepting_bookings = False
         self.consultant.invalidate_recordset(["slot_preview_html"])
         self.assertIn("Not bookable", str(self.consultant.slot_preview_html))
