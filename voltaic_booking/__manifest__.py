@@ -44,6 +44,7 @@
         ],
         "web.assets_backend": [
             "voltaic_booking/static/src/slot_picker/*",
+            "voltaic_booking/static/src/backend/*.scss",
         ],
         "web.assets_tests": [
             "voltaic_booking/static/tests/tours/accessibility.js",
