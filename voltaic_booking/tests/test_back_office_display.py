@@ -37,3 +37,12 @@ class TestBackOfficeDisplay(BackOfficeCase):
         self.assertEqual(langs, ["de_DE"])
         # Odoo's own modules too, not only this addon: the login page (web), CRM, calendar
         self.assertLessEqual({"base", "web", "crm", "calendar", "voltaic_booking"}, set(modules.mapped("name")))
+
+    def test_analysis_opens_on_recent_weeks_per_consultant(self):
+        action = self.env["ir.actions.actions"]._for_xml_id("voltaic_booking.voltaic_booking_report_action")
+        context = action["context"]
+        self.assertIn("'search_default_recent': 1", context)
+        self.assertIn("'graph_groupbys': ['start:week', 'consultant_id']", context)
+        search = self.env["voltaic.booking.report"].get_view(view_type="search")["arch"]
+        # three months back and the coming month: the next consultations count too
+        self.assertIn("('start', '&gt;=', 'today -90d'), ('start', '&lt;', 'today +31d')", search)
