@@ -51,8 +51,10 @@
         ],
         "web.assets_backend": [
             "voltaic_booking/static/src/slot_picker/*",
+            "voltaic_booking/static/src/backend/*.scss",
         ],
         "web.assets_tests": [
+            "voltaic_booking/static/tests/tours/accessibility.js",
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
             "voltaic_booking/static/tests/tours/intake_questions.js",

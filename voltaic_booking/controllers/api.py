@@ -107,7 +107,7 @@ class BookingApi(http.Controller):
         ]
 
     def _consultant_payload(self, consultant, next_available):
-        base_url = consultant.get_base_url()
+        base_url = request.env["voltaic.booking"]._client_base_url_for(consultant.company_id)
         return {
             "id": consultant.id,
             "name": consultant.name,
@@ -399,7 +399,7 @@ class BookingApi(http.Controller):
         booking = self._booking_by_token(reference, token)
         if not booking:
             raise request.not_found()
-        return request.make_response(booking._ics_content(), headers=[
+        return request.make_response(booking._ics_content(publish=True), headers=[
             ("Content-Type", "text/calendar; charset=utf-8"),
             ("Content-Disposition", f'attachment; filename="{booking.reference}.ics"'),
         ])

@@ -2,7 +2,17 @@
 
 One VEVENT per booking with a stable UID, so that calendar clients update
 the same entry when a booking is moved (higher SEQUENCE) or cancelled
-(METHOD:CANCEL, STATUS:CANCELLED).
+(STATUS:CANCELLED).
+
+Two flavours (RFC 5546 methods):
+
+* the file attached to e-mails is an invitation: ``METHOD:REQUEST`` (or
+  ``METHOD:CANCEL`` once cancelled) with the client as ATTENDEE, so mail
+  clients offer to accept it and update the entry later;
+* the file a client downloads from the confirmation or manage page is
+  ``METHOD:PUBLISH``: a plain entry to add to one's own calendar, without
+  attendees (a calendar would otherwise ask its owner to answer an
+  invitation they sent themselves).
 """
 
 from datetime import datetime, timezone
@@ -10,6 +20,23 @@ from datetime import datetime, timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 UTC = timezone.utc
+
+METHODS = ("REQUEST", "CANCEL", "PUBLISH")
+
+
+def booking_description(reference, join_url="", manage_url="", *, labels=None, extra=""):
+    """The DESCRIPTION of a booking's event: what the client needs when the entry is open.
+
+    ``Reference: VLT-…`` / ``Join: https://…`` / ``Manage your booking: https://…``, one per line,
+    an empty value leaves its line out. ``labels`` translates the three labels (keys
+    ``reference``, ``join``, ``manage``); ``extra`` (e.g. the subject) comes first.
+    """
+    labels = {"reference": "Reference", "join": "Join", "manage": "Manage your booking", **(labels or {})}
+    lines = [extra.strip()] if extra and extra.strip() else []
+    for key, value in (("reference", reference), ("join", join_url), ("manage", manage_url)):
+        if value:
+            lines.append(f"{labels[key]}: {value}")
+    return "\n".join(lines)
 
 
 def build_ics(
@@ -28,15 +55,21 @@ def build_ics(
     attendee_name="",
     cancelled=False,
     stamp=None,
+    method=None,
 ):
     """Return the ICS document (bytes) of one booking.
 
-    ``start``/``end`` are aware datetimes or naive UTC datetimes.
+    ``start``/``end`` are aware datetimes or naive UTC datetimes. ``method`` is ``REQUEST``/``CANCEL``
+    (an invitation; the default: ``CANCEL`` once cancelled) or ``PUBLISH`` (a download: no attendee,
+    a cancelled booking keeps ``STATUS:CANCELLED``).
     """
+    method = (method or ("CANCEL" if cancelled else "REQUEST")).upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
     calendar = Calendar()
     calendar.add("prodid", "-//Voltaic//voltaic_booking//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", _utc(stamp or datetime.now(UTC)))
@@ -56,7 +89,7 @@ def build_ics(
         if organizer_name:
             organizer.params["cn"] = vText(organizer_name)
         event["organizer"] = organizer
-    if attendee_email:
+    if attendee_email and method != "PUBLISH":
         attendee = vCalAddress(f"mailto:{attendee_email}")
         if attendee_name:
             attendee.params["cn"] = vText(attendee_name)

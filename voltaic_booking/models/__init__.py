@@ -1,7 +1,8 @@
 # Load order. Each file defines or extends models for one concern; a file's overrides wrap
 # (call ``super()`` into) those of the files above it:
 #   booking (the booking service; imports consultant first) -> booking_crm (the lead follows the
-#   booking, back office) -> booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
+#   booking, back office) -> booking_back_office (calendar titles, dates in the user's language) ->
+#   booking_google (Google Calendar push) -> booking_outlook (next to Odoo's
 #   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_meet (the Google Meet link becomes the one join link; confirmations wait for it) ->
@@ -15,10 +16,11 @@
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
 #   question, question_option (intake questions and their choices), request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
-#   (a change rechecks the consultants' bookings).
+#   (a change rechecks the consultants' bookings), website (its client-link cache).
 from . import (
     booking,
     booking_crm,
+    booking_back_office,
     booking_google,
     booking_outlook,
     booking_idempotency,
@@ -53,4 +55,5 @@ from . import (
     resource_calendar,
     resource_calendar_attendance,
     resource_calendar_leaves,
+    website,
 )

@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, timezone
 import psycopg2.errors
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models, sql_db
+from odoo import api, fields, models, sql_db, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, email_normalize, plaintext2html
-from odoo.tools.misc import babel_locale_parse, format_datetime
+from odoo.tools.misc import babel_locale_parse
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
-from ..lib.ics import build_ics
+from ..lib.ics import booking_description, build_ics
 from .consultant import ACTIVE_STATES, MEETING_TYPE_SELECTION
 
 UTC = timezone.utc
@@ -334,11 +334,9 @@ class VoltaicBooking(models.Model):
             "%(consultant)s cannot meet at %(time)s: outside working hours, on time off, too close to now or to "
             "another meeting, or the day is fully booked. Choose a free time with “Reschedule”.",
             consultant=self.consultant_id.name,
-            time=format_datetime(self.env, start, tz=tz_name, dt_format="EEE d MMM y, HH:mm"))
+            time=self._datetime_text(start, tz_name))
         if alternatives:
-            free = ", ".join(format_datetime(self.env, slot_start.replace(tzinfo=None), tz=tz_name,
-                                             dt_format="EEE d MMM, HH:mm")
-                             for slot_start, _slot_end in alternatives)
+            free = ", ".join(self._datetime_text(slot_start, tz_name) for slot_start, _slot_end in alternatives)
             message += " " + self.env._("Free times nearby: %s.", free)
         return message
 
@@ -469,8 +467,8 @@ class VoltaicBooking(models.Model):
         if booking.lead_id:
             booking.lead_id.message_post(body=self.env._(
                 "Consultation %(reference)s moved from %(old)s to %(new)s.",
-                reference=booking.reference, old=self._format_utc(old_start.replace(tzinfo=UTC)),
-                new=self._format_utc(new_start)))
+                reference=booking.reference, old=self._format_for_log(old_start, booking.consultant_id),
+                new=self._format_for_log(new_start, booking.consultant_id)))
         booking._notify_rescheduled(old_start)
         return booking
 
@@ -828,7 +826,7 @@ class VoltaicBooking(models.Model):
         if lead:
             lead.message_post(body=escape(self.env._(
                 "New consultation with %(consultant)s on %(date)s.",
-                consultant=consultant.name, date=self._format_utc(clean["start"]))) + answers_html)
+                consultant=consultant.name, date=self._format_for_log(clean["start"], consultant))) + answers_html)
             return lead
         medium = self.env.ref(self._source_medium_xmlid(clean["source"]), raise_if_not_found=False)
         name = f"{clean['first_name']} {clean['last_name']}"
@@ -1124,12 +1122,13 @@ class VoltaicBooking(models.Model):
         return set(self.env["res.partner"]._fields["tz"].get_values(self.env))
 
     @api.model
-    def _format_utc(self, value):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    def _format_for_log(self, value, consultant):
+        """A time in a chatter message: in the consultant's zone and the language of the message."""
+        return self._datetime_text(value, consultant.tz or "UTC", with_zone=True)
 
     def _format_start_for_log(self):
         self.ensure_one()
-        return self._format_utc(self.start.replace(tzinfo=UTC))
+        return self._format_for_log(self.start, self.consultant_id)
 
     def _join_url(self):
         """The one link both sides join a video meeting with; False for other meetings or without a link.
@@ -1142,30 +1141,40 @@ class VoltaicBooking(models.Model):
         location = self.location or ""
         return location if self.meeting_type == "video" and location.startswith(("https://", "http://")) else False
 
-    def _ics_content(self):
-        """The booking as an ICS document (bytes), with a stable UID."""
+    def _ics_content(self, publish=False):
+        """The booking as an ICS document (bytes), with a stable UID, in the client's language.
+
+        :param publish: the file a client downloads (``METHOD:PUBLISH``, no attendee); otherwise the
+            invitation attached to e-mails (``METHOD:REQUEST``, ``CANCEL`` once cancelled).
+        """
         self.ensure_one()
-        consultant = self.consultant_id
-        join_url = self._join_url()
-        description = "\n\n".join(filter(None, [
-            self.subject or "",
-            self.env._("Join the video call: %s", join_url) if join_url else "",
-        ]))
+        booking = self.with_context(lang=self._mail_lang())
+        consultant = booking.consultant_id
         return build_ics(
-            uid=f"{self.reference}@voltaic-booking",
-            start=self.start,
-            end=self.stop,
-            summary=self.env._("Consultation with %s", consultant.name),
-            description=description,
-            location=self.location or "",
-            url=join_url or "",
-            sequence=self.ics_sequence,
+            uid=f"{booking.reference}@voltaic-booking",
+            start=booking.start,
+            end=booking.stop,
+            summary=booking.env._("Consultation with %s", consultant.name),
+            description=booking._calendar_description(),
+            location=booking.location or "",
+            url=booking._join_url() or booking._manage_url(),
+            sequence=booking.ics_sequence,
             organizer_email=consultant.partner_id.email or "",
             organizer_name=consultant.name,
-            attendee_email=self.email,
-            attendee_name=self.client_name,
-            cancelled=self.state == "cancelled",
+            attendee_email=booking.email,
+            attendee_name=booking.client_name,
+            cancelled=booking.state == "cancelled",
+            method="PUBLISH" if publish else None,
         )
+
+    def _calendar_description(self):
+        """What a calendar entry of the booking says: subject, reference, join link, manage link."""
+        self.ensure_one()
+        join_url = self._join_url() or ""
+        return booking_description(
+            self.reference, join_url, self._manage_url(), extra=self.subject or "",
+            labels={"reference": self.env._("Reference"), "join": self.env._("Join the video call"),
+                    "manage": self.env._("Manage your booking")})
 
     def _mail_summary_rows(self):
         """Extra ``(label, value)`` rows of the confirmation e-mail's summary table; extensions add theirs."""
@@ -1195,11 +1204,44 @@ class VoltaicBooking(models.Model):
             return self.sudo().browse()
         return booking
 
+    @api.model
+    def _client_website_for(self, company):
+        """The website the clients of ``company`` use: its first website with a domain, else its first."""
+        return self.env["website"].sudo().browse(self._client_website_id((company or self.env.company).id))
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _client_website_id(self, company_id):
+        # cached: links are built many times per request (a list of consultants, every e-mail); writing a
+        # website clears Odoo's caches
+        websites = self.env["website"].sudo().search([("company_id", "=", company_id)], order="sequence, id")
+        return (websites.filtered("domain")[:1] or websites[:1]).id
+
+    def _client_website(self):
+        self.ensure_one()
+        return self._client_website_for(self.company_id or self.env.company)
+
+    @api.model
+    def _client_base_url_for(self, company):
+        """The base URL (``https://book.example.com``, no trailing slash) of every link a client gets.
+
+        The domain of the company's website (see ``_client_website_for``); ``web.base.url`` only when no
+        website has one. Not ``get_base_url()`` alone: ``web.base.url`` follows the host an administrator
+        last logged in from, and a client's links must not.
+        """
+        domain = self._client_website_for(company).domain
+        return (domain or self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").rstrip("/")
+
+    def _client_base_url(self):
+        """The base URL of this booking's client links: pages, e-mails, ICS, API answers."""
+        self.ensure_one()
+        return self._client_base_url_for(self.company_id or self.env.company)
+
     def _public_urls(self):
         """``manage_url`` (in the booking's language, see ``_manage_url``) and ``ics_url`` with the access
-        token, absolute."""
+        token, absolute (on the website's domain, see ``_client_base_url``)."""
         self.ensure_one()
-        base = self.get_base_url()
+        base = self._client_base_url()
         token = self._portal_ensure_token()
         return {
             "manage_url": self._manage_url(),

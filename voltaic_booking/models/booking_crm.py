@@ -4,7 +4,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import is_html_empty
-from odoo.tools.misc import format_datetime
 
 # Settings (ir.config_parameter) holding the crm.stage a lead moves to for each booking outcome.
 STAGE_PARAMETERS = {
@@ -46,13 +45,11 @@ class VoltaicBooking(models.Model):
             booking.start_client_display = booking._format_local_range(booking.client_tz or "UTC")
 
     def _format_local_range(self, tz_name):
-        """``Tue, Mar 3, 2026 10:00 – 11:00 (Europe/Berlin)`` in the user's language."""
+        """``Tue, Mar 3, 2026, 10:00 AM – 11:00 AM (Europe/Berlin)`` in the user's language."""
         self.ensure_one()
         if not (self.start and self.stop):
             return False
-        start = format_datetime(self.env, self.start, tz=tz_name, dt_format="EEE, MMM d, y HH:mm")
-        stop = format_datetime(self.env, self.stop, tz=tz_name, dt_format="HH:mm")
-        return f"{start} – {stop} ({tz_name})"
+        return self._range_text(self.start, self.stop, tz_name)
 
     # ------------------------------------------------------------------
     # CRUD

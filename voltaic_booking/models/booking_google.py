@@ -10,12 +10,11 @@ button.
 """
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import groupby
-from odoo.tools.misc import format_datetime
 
 from ..exceptions import SlotUnavailableError
 from ..lib import google_mapping as gmap
@@ -517,9 +516,4 @@ class VoltaicBooking(models.Model):
     def _google_format_range(self, start, stop):
         """``Mon, Mar 2, 2026 10:00 – 11:00 (Europe/Berlin)`` in the consultant's zone."""
         self.ensure_one()
-        tz = self.consultant_id.tz or "UTC"
-        first = format_datetime(self.env, start, tz=tz, dt_format="EEE, MMM d, y HH:mm")
-        last = format_datetime(self.env, stop, tz=tz, dt_format="HH:mm")
-        if stop - start >= timedelta(days=1):
-            last = format_datetime(self.env, stop, tz=tz, dt_format="EEE, MMM d, y HH:mm")
-        return f"{first} – {last} ({tz})"
+        return self._range_text(start, stop, self.consultant_id.tz or "UTC")

@@ -32,5 +32,5 @@ class VoltaicBooking(models.Model):
         kind = self.env.context.get("voltaic_mail_kind") or ""
         if not (self.marketing_consent and kind.startswith("client_")):
             return False
-        return (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/marketing/{self.reference}"
+        return (f"{self._client_base_url()}{self._url_lang_prefix()}/book-consultation/marketing/{self.reference}"
                 f"?token={self._portal_ensure_token()}")

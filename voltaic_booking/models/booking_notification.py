@@ -202,7 +202,7 @@ class VoltaicBooking(models.Model):
 
     def _booking_page_url(self):
         self.ensure_one()
-        return f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation"
+        return f"{self._client_base_url()}{self._url_lang_prefix()}/book-consultation"
 
     # ------------------------------------------------------------------
     # Queueing, exactly once
@@ -588,8 +588,7 @@ class VoltaicBooking(models.Model):
         """``/de`` when the client's language is a website language other than the default one."""
         self.ensure_one()
         lang_code = self._mail_lang()
-        website = self.env["website"].sudo().search(
-            [("company_id", "in", [self.company_id.id, False])], order="sequence, id", limit=1)
+        website = self._client_website()
         if not website or lang_code == website.default_lang_id.code:
             return ""
         lang = website.language_ids.filtered(lambda website_lang: website_lang.code == lang_code)
@@ -597,7 +596,7 @@ class VoltaicBooking(models.Model):
 
     def _manage_url(self):
         self.ensure_one()
-        return (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/manage/"
+        return (f"{self._client_base_url()}{self._url_lang_prefix()}/book-consultation/manage/"
                 f"{self.reference}?token={self._portal_ensure_token()}")
 
     def _client_reschedule_url(self):
@@ -613,16 +612,14 @@ class VoltaicBooking(models.Model):
 
     def _feedback_url(self, rating=None):
         self.ensure_one()
-        url = (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/feedback/"
+        url = (f"{self._client_base_url()}{self._url_lang_prefix()}/book-consultation/feedback/"
                f"{self.reference}?token={self._portal_ensure_token()}")
         return f"{url}&rating={int(rating)}" if rating else url
 
     def _calendar_texts(self):
         self.ensure_one()
         title = self.env._("Consultation with %s", self.consultant_id.name)
-        details = self.env._("Reference: %(reference)s\nManage your booking: %(url)s",
-                             reference=self.reference, url=self._manage_url())
-        return title, details
+        return title, self._calendar_description()
 
     def _mail_links(self):
         """Every link an e-mail or page of this booking may show."""

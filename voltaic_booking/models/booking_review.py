@@ -2,7 +2,6 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools.misc import format_datetime
 
 
 class VoltaicBooking(models.Model):
@@ -100,7 +99,7 @@ class VoltaicBooking(models.Model):
         """The To-Do's text, in the language of the environment (the reviewer's)."""
         self.ensure_one()
         tz_name = reviewer.tz or self.consultant_id.tz or "UTC"
-        when = format_datetime(self.env, self.start, tz=tz_name, dt_format="EEE d MMM y, HH:mm")
+        when = self._datetime_text(self.start, tz_name)
         lines = [self.env._(
             "Consultation %(reference)s with %(client)s on %(time)s (%(tz)s) needs a review:",
             reference=self.reference, client=self.client_name, time=when, tz=tz_name)]
@@ -135,5 +134,5 @@ class VoltaicBooking(models.Model):
             return self.env._(
                 "Its meeting was moved to %s in a synchronised calendar (Google or Outlook). The booking kept its "
                 "time: reschedule it if the new time suits.",
-                format_datetime(self.env, params["start"], tz=tz_name, dt_format="EEE d MMM y, HH:mm"))
+                self._datetime_text(params["start"], tz_name))
         return code

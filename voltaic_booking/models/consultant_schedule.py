@@ -4,7 +4,6 @@ from datetime import datetime, timedelta, timezone
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools.misc import format_date
 
 from ..lib import schedule_fit
 from ..lib import slots as slot_lib
@@ -188,16 +187,18 @@ class VoltaicConsultant(models.Model):
             first_day = now.astimezone(zone).date()
             start, end = slot_lib.local_day_bounds(first_day, first_day + timedelta(days=PREVIEW_DAYS - 1), zone)
             by_day = defaultdict(dict)
+            booking_model = self.env["voltaic.booking"]
             durations = self._allowed_durations()
             for duration in durations:
                 for slot_start, _slot_end in consultant._get_slots(start, end, duration, now=now)[self.id]:
                     local = slot_start.astimezone(zone)
-                    by_day[local.date()].setdefault(duration, []).append(local.strftime("%H:%M"))
+                    by_day[local.date()].setdefault(duration, []).append(
+                        booking_model._time_text(slot_start, self.tz or "UTC"))
             for offset in range(PREVIEW_DAYS):
                 day = first_day + timedelta(days=offset)
                 days.append({
                     "date": day,
-                    "label": format_date(self.env, day, date_format="EEE d MMM"),
+                    "label": booking_model._day_text(day),
                     "slots": [(duration, by_day[day].get(duration, [])) for duration in durations],
                 })
         return {"saved": True, "bookable": self._is_bookable(), "days": days, "tz": self.tz or "UTC"}

@@ -688,8 +688,11 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         expected_end = datetime.fromisoformat(data["end"]).strftime("DTEND:%Y%m%dT%H%M%SZ")
         self.assertIn(expected_start, body)
         self.assertIn(expected_end, body)
-        self.assertIn("mailto:priya.sharma@vbt-client.example", body)
         self.assertIn("SEQUENCE:0", body)
+        # a download to add to one's own calendar, not an invitation to answer: no attendee
+        self.assertIn("METHOD:PUBLISH", body)
+        self.assertNotIn("ATTENDEE", body)
+        self.assertIn(f"Reference: {booking.reference}", body)
 
     def test_cancelled_booking_still_readable_by_its_client(self):
         _data, booking = self._book_over_api()
@@ -697,8 +700,9 @@ class TestBookingApi(HttpCase, VoltaicBookingCase):
         _response, payload = self.get_json(f"{API}/{booking.reference}", params={"token": booking.access_token})
         self.assertEqual(payload["state"], "cancelled")
         ics = self.url_open(f"{API}/{booking.reference}/ics", params={"token": booking.access_token})
+        # the download is a plain calendar entry (PUBLISH) that says it is cancelled
         self.assertIn("STATUS:CANCELLED", ics.text)
-        self.assertIn("METHOD:CANCEL", ics.text)
+        self.assertIn("METHOD:PUBLISH", ics.text)
 
     # ------------------------------------------------------------------
     # Language of the answers

@@ -32,17 +32,67 @@ class TestBookFromLead(BackOfficeCase):
         self.assertEqual(wizard.client_tz, "Asia/Kolkata")
         self.assertEqual(wizard.slot_date, date(2026, 3, 2))
         options = wizard.slot_options
-        # Monday 9:00 Berlin (8:00 UTC) is 13:30 in Kolkata; the lunch break 12-13 Berlin is left out
-        self.assertEqual(options[0], {"value": "2026-03-02T08:00:00Z", "label": "13:30", "day": "Mon 2 Mar"})
-        monday = [option["value"] for option in options if option["day"] == "Mon 2 Mar"]
+        # Monday 9:00 Berlin (8:00 UTC) is 1:30 PM in Kolkata (the user reads English: 12-hour clock, month
+        # first); the lunch break 12-13 Berlin is left out
+        self.assertEqual(options[0], {"value": "2026-03-02T08:00:00Z", "label": "1:30 PM",
+                                      "day": "Mon, Mar 2", "date": "2026-03-02"})
+        monday = [option["value"] for option in options if option["date"] == "2026-03-02"]
         self.assertEqual(len(monday), 14)  # 9:00-11:30 and 13:00-16:30, every 30 minutes
         self.assertNotIn("2026-03-02T11:00:00Z", monday)
-        # a week of slots: five working days, nothing on the weekend
-        self.assertEqual(len({option["day"] for option in options}), 5)
+        # the rest of the month (in the client's calendar): the working days, nothing on weekends
+        days = {option["date"] for option in options}
+        self.assertEqual(min(days), "2026-03-02")
+        self.assertEqual(max(days), "2026-03-31")
+        self.assertFalse({"2026-03-07", "2026-03-08"} & days)
         expected = self.consultant._get_slots(
-            utc(2026, 3, 1, 18, 30), utc(2026, 3, 8, 18, 30), 30)[self.consultant.id]
+            utc(2026, 3, 1, 18, 30), utc(2026, 3, 31, 18, 30), 30)[self.consultant.id]
         self.assertEqual([option["value"] for option in options],
                          [start.strftime("%Y-%m-%dT%H:%M:%SZ") for start, _end in expected])
+
+    def test_wizard_reads_dates_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.salesman.lang = "de_DE"
+        wizard = Form(self.env(user=self.salesman, context=dict(self.env.context, lang="de_DE"))[
+            "voltaic.book.consultation"].with_context(default_lead_id=self.lead.id))
+        self.assertEqual(wizard.consultant_id, self.consultant)
+        # German: day before month, 24-hour clock
+        self.assertEqual(wizard.slot_options[0]["label"], "13:30")
+        self.assertEqual(wizard.slot_options[0]["day"], "Mo., 2. März")
+
+    def test_wizard_preselects_a_bookable_consultant_or_asks(self):
+        # the lead's salesperson is no consultant and neither is the user: several could be meant
+        self.lead.user_id = self.salesman
+        wizard = self._wizard_form()
+        self.assertFalse(wizard.consultant_id)
+        self.assertFalse(wizard.slot_options)
+        # the user is a consultant: they are preselected
+        wizard = self._wizard_form(user=self.other_consultant_user)
+        self.assertEqual(wizard.consultant_id, self.other_consultant)
+        # the salesperson's consultant profile does not take bookings: the only bookable one is taken
+        self.lead.user_id = self.consultant_user
+        self.consultant.is_accepting_bookings = False
+        others = self.env["voltaic.consultant"].search([("is_accepting_bookings", "=", True)]) - self.other_consultant
+        others.write({"is_accepting_bookings": False})
+        wizard = self._wizard_form()
+        self.assertEqual(wizard.consultant_id, self.other_consultant)
+        self.assertTrue(wizard.slot_options)
+
+    def test_company_contact_is_not_split_into_a_name(self):
+        acme = self.env["res.partner"].create({
+            "name": "Acme Corporation", "is_company": True, "email": "office@acme.example"})
+        lead = self.env["crm.lead"].create({
+            "name": "Acme heat pumps", "type": "opportunity", "partner_id": acme.id, "user_id": self.consultant_user.id,
+        })
+        lead.contact_name = False
+        wizard = self._wizard_form(lead=lead)
+        self.assertEqual((wizard.first_name, wizard.last_name), (False, False))
+        self.assertEqual(wizard.company, "Acme Corporation")
+        self.assertEqual(wizard.email, "office@acme.example")
+        # a person at the company is split, the company kept
+        lead.contact_name = "Jane van der Berg"
+        wizard = self._wizard_form(lead=lead)
+        self.assertEqual((wizard.first_name, wizard.last_name, wizard.company),
+                         ("Jane", "van der Berg", "Acme Corporation"))
 
     def test_book_from_lead_uses_the_booking_service(self):
         self._configure_crm()
@@ -71,8 +121,13 @@ class TestBookFromLead(BackOfficeCase):
         self.assertEqual(booking.event_id.opportunity_id, self.lead)
         self.assertEqual(self.lead.voltaic_booking_count, 1)
         self.assertEqual(self.lead.stage_id, self.stage_scheduled)
-        self.assertEqual(booking.start_client_display, "Tue, Mar 3, 2026 18:30 – 19:30 (Asia/Kolkata)")
-        self.assertEqual(booking.start_consultant_display, "Tue, Mar 3, 2026 14:00 – 15:00 (Europe/Berlin)")
+        self.assertEqual(booking.start_client_display,
+                         "Tue, Mar 3, 2026, 6:30 PM – 7:30 PM (Asia/Kolkata)")
+        self.assertEqual(booking.start_consultant_display,
+                         "Tue, Mar 3, 2026, 2:00 PM – 3:00 PM (Europe/Berlin)")
+        # German users read German dates and the 24-hour clock
+        self.assertEqual(booking.with_context(lang="de_DE").start_consultant_display,
+                         "Di., 3. März 2026, 14:00 – 15:00 (Europe/Berlin)")
 
     def test_taken_slot_is_refused_with_alternatives_in_client_zone(self):
         wizard = self._wizard_form()
@@ -84,7 +139,7 @@ class TestBookFromLead(BackOfficeCase):
         message = str(caught.exception)
         self.assertIn("no longer available", message)
         # the next free slots, in Kolkata time
-        self.assertIn("Mon 2 Mar 14:00", message)
+        self.assertIn("Mon, Mar 2, 2026, 2:00 PM", message)
         self.assertEqual(len(self.lead.voltaic_booking_ids), 0)
 
     def test_wizard_requires_a_slot_and_follows_the_consultant_offer(self):
@@ -355,7 +410,7 @@ class TestScheduleEditor(BackOfficeCase):
         form = Form(self.consultant.with_user(self.consultant_user))
         form.min_notice_hours = 1  # an onchange: the form keeps knowing the hours are the consultant's own
         self.assertTrue(form.has_own_calendar)
-        self.assertIn("09:00, 09:30", str(form.slot_preview_html))
+        self.assertIn("9:00 AM, 9:30 AM", str(form.slot_preview_html))  # an English reader: 12-hour clock
         # Mondays: only the morning from now on
         mondays = [index for index, line in enumerate(own.attendance_ids)
                    if line.dayofweek == "0" and line.day_period == "afternoon"]
@@ -436,7 +491,8 @@ class TestScheduleEditor(BackOfficeCase):
                                  for start, _end in expected)
         # 10:00-11:00 is booked with a 30-minute buffer after every meeting: the morning is gone
         self.assertEqual(monday_times, "13:00, 13:30, 14:00, 14:30, 15:00, 15:30, 16:00")
-        self.assertIn(monday_times, html)
+        # shown in the reader's language: English, 12-hour clock
+        self.assertIn("1:00 PM, 1:30 PM, 2:00 PM, 2:30 PM, 3:00 PM, 3:30 PM, 4:00 PM", html)
         self.consultant.is_accepting_bookings = False
         self.consultant.invalidate_recordset(["slot_preview_html"])
         self.assertIn("Not bookable", str(self.consultant.slot_preview_html))

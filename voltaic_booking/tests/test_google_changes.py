@@ -120,8 +120,9 @@ class TestGoogleChanges(GoogleCase):
         activity = self.booking.activity_ids
         self.assertEqual(activity.user_id, self.consultant_user)
         self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
-        self.assertIn("14:00", activity.note, "the new time, in the consultant's zone")
-        self.assertIn("Tue, Mar 3, 2026 14:00 – 15:00 (Europe/Berlin)", self.booking.google_proposal_display)
+        self.assertIn("Tue, Mar 3, 2026, 2:00 PM – 3:00 PM (Europe/Berlin)", activity.note,
+                      "the new time, in the consultant's zone and the reader's language")
+        self.assertIn("Tue, Mar 3, 2026, 2:00 PM – 3:00 PM (Europe/Berlin)", self.booking.google_proposal_display)
 
         # Google's free/busy now shows the event at the new time: that is the booking's own time
         self.env["voltaic.google.busy"].create({

@@ -78,7 +78,7 @@ class TestBookingWrites(IntegrityCase):
         with self.assertRaises(UserError) as caught:
             booking.with_user(self.consultant_user).write(
                 {"start": as_sent(SUNDAY_03), "stop": as_sent(SUNDAY_03 + HOUR)})
-        self.assertIn("cannot meet at Sun 7 Mar 2027, 03:00", str(caught.exception))
+        self.assertIn("cannot meet at Sun, Mar 7, 2027, 3:00 AM", str(caught.exception))
         self.assertIn("Free times nearby", str(caught.exception))
         self.assertEqual(self.snapshot(booking), before)
 
@@ -209,7 +209,7 @@ class TestCalendarAppDoors(IntegrityCase):
         self.assertEqual(self.snapshot(booking), before, "neither the booking nor its meeting moved")
         self.assertEqual(booking.event_id.location, "Room 2")
         self.assertTrue(booking.needs_review)
-        self.assertIn("moved to Sun 7 Mar 2027", str(booking.review_activity_id.note))
+        self.assertIn("moved to Sun, Mar 7, 2027", str(booking.review_activity_id.note))
 
     def test_events_without_booking_are_free(self):
         event = self._busy_event(self.consultant, TUESDAY_10, TUESDAY_10 + HOUR).with_user(self.consultant_user)

@@ -247,10 +247,13 @@ class TestReporting(TransactionCase):
         self.assertAlmostEqual(anna_90.completion_rate, 600 / 9)
 
     def test_reports_open_where_a_manager_looks_first(self):
-        """The analysis opens as bars per consultant; utilization on the weeks around today."""
+        """The analysis opens as weekly bars stacked per consultant over the last three months and the coming
+        one; utilization on the weeks around today."""
         analysis = self.env["ir.actions.act_window"]._for_xml_id("voltaic_booking.voltaic_booking_report_action")
         context = safe_eval(analysis["context"])
-        self.assertEqual((context["graph_mode"], context["graph_groupbys"]), ("bar", ["consultant_id"]))
+        self.assertEqual((context["graph_mode"], context["graph_groupbys"], context["graph_stacked"]),
+                         ("bar", ["start:week", "consultant_id"], True))
+        self.assertEqual(context["search_default_recent"], 1)
         self.assertEqual(analysis["view_mode"].split(",")[0], "graph")
         utilization = self.env["ir.actions.act_window"]._for_xml_id(
             "voltaic_booking.voltaic_consultant_utilization_action")

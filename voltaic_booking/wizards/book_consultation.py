@@ -39,11 +39,18 @@ class VoltaicBookConsultation(models.TransientModel):
     @api.depends("lead_id")
     def _compute_consultant_id(self):
         for wizard in self:
-            if wizard.consultant_id or not wizard.lead_id.user_id:
-                wizard.consultant_id = wizard.consultant_id
-                continue
-            wizard.consultant_id = self.env["voltaic.consultant"].search(
-                [("user_id", "=", wizard.lead_id.user_id.id), ("is_accepting_bookings", "=", True)], limit=1)
+            wizard.consultant_id = wizard.consultant_id or wizard._preselected_consultant()
+
+    def _preselected_consultant(self):
+        """A consultant one can book right away: the opportunity's salesperson, else the user, else the only
+        bookable consultant; none when several could be meant (the picker then asks to choose one)."""
+        bookable = self.env["voltaic.consultant"].search([("is_accepting_bookings", "=", True)]).filtered(
+            lambda consultant: consultant._is_bookable())
+        for user in (self.lead_id.user_id, self.env.user):
+            mine = bookable.filtered(lambda consultant, user=user: consultant.user_id == user)
+            if user and mine:
+                return mine[:1]
+        return bookable if len(bookable) == 1 else bookable.browse()
 
     @api.depends("consultant_id")
     def _compute_duration(self):
@@ -75,13 +82,15 @@ class VoltaicBookConsultation(models.TransientModel):
         for wizard in self:
             lead = wizard.lead_id
             partner = lead.partner_id
-            name = (lead.contact_name or partner.name or "").strip()
-            first, _sep, last = name.partition(" ")
+            # a person's name is split in two; a company's ("Acme Corporation") is its company, not a person
+            person = (lead.contact_name or (partner.name if partner and not partner.is_company else "") or "").strip()
+            first, _sep, last = person.partition(" ")
             wizard.first_name = first or wizard.first_name
             wizard.last_name = last.strip() or wizard.last_name
             wizard.email = lead.email_from or partner.email or wizard.email
             wizard.phone = lead.phone or partner.phone or wizard.phone
-            wizard.company = lead.partner_name or partner.commercial_company_name or wizard.company
+            company_name = partner.name if partner.is_company else partner.commercial_company_name
+            wizard.company = lead.partner_name or company_name or wizard.company
             wizard.position = lead.function or partner.function or wizard.position
             lang = lead.lang_id or self.env["res.lang"]._lang_get(partner.lang or "")
             short = self.env["voltaic.booking"]._lang_short_code(lang) if lang else ""

@@ -3,18 +3,16 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
 
 from ..lib import slots as slot_lib
 from odoo.addons.base.models.res_partner import _tz_get
 
 UTC = timezone.utc
 
-PICKER_DAYS = 7
 
 
 class VoltaicBookingSlotPicker(models.AbstractModel):
-    """Live slots of one consultant for a week, shown in the client's time zone.
+    """Live slots of one consultant for a month, shown in the client's time zone.
 
     The options come from ``voltaic.consultant._get_slots``, the computation the
     website and the API use.
@@ -27,8 +25,9 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
     duration = fields.Selection(selection="_duration_selection")
     client_tz = fields.Selection(_tz_get, string="Client Time Zone", required=True)
     slot_date = fields.Date(
-        string="Week From", compute="_compute_slot_date", store=True, readonly=False,
-        help="Slots of seven days from this day are offered, in the client's time zone.")
+        string="Month Of", compute="_compute_slot_date", store=True, readonly=False,
+        help="The free times of this day's month are offered (from today on), in the client's time zone; "
+             "the picker opens on this day.")
     slot_options = fields.Json(compute="_compute_slot_options")
     slot_start = fields.Char(
         string="Time Slot", compute="_compute_slot_start", store=True, readonly=False,
@@ -67,8 +66,8 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
     def _compute_slot_options(self):
         for wizard in self:
             wizard.slot_options = [
-                {"value": slot_lib.to_utc_iso(start), "label": label, "day": day}
-                for start, label, day in wizard._picker_slots()
+                {"value": slot_lib.to_utc_iso(start), "label": label, "day": day, "date": local_day.isoformat()}
+                for start, label, day, local_day in wizard._picker_slots()
             ]
 
     @api.depends("slot_options")
@@ -77,24 +76,39 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
             if wizard.slot_start and wizard.slot_start not in {option["value"] for option in wizard.slot_options}:
                 wizard.slot_start = False
 
+    def _client_tz_name(self):
+        return self.client_tz if slot_lib.is_valid_timezone(self.client_tz) else "UTC"
+
     def _client_zone(self):
         return ZoneInfo(self.client_tz) if slot_lib.is_valid_timezone(self.client_tz) else UTC
 
+    def _picker_month(self):
+        """``(first day, last day)`` of ``slot_date``'s month, in the client's calendar."""
+        first = self.slot_date.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return first, last
+
     def _picker_slots(self):
-        """``[(start_utc, "HH:MM" in the client's zone, day label)]`` for the week from ``slot_date``."""
+        """``[(start_utc, time label, day label, local date)]`` of ``slot_date``'s month, in the client's zone
+        and the user's language (``2:30 PM`` / ``14:30``)."""
         self.ensure_one()
         consultant, duration = self._picker_consultant(), self._picker_duration()
         if not (consultant and duration and self.slot_date):
             return []
         zone = self._client_zone()
-        start, end = slot_lib.local_day_bounds(self.slot_date, self.slot_date + timedelta(days=PICKER_DAYS - 1), zone)
+        first, last = self._picker_month()
+        first = max(first, datetime.now(UTC).astimezone(zone).date())
+        if first > last:
+            return []
+        start, end = slot_lib.local_day_bounds(first, last, zone)
         free = consultant.sudo()._get_slots(
             start, end, duration, ignore_bookings=self._picker_ignore_bookings())[consultant.id]
         result = []
+        booking_model = self.env["voltaic.booking"]
         for slot_start, _slot_end in free:
             local = slot_start.astimezone(zone)
-            result.append((slot_start, local.strftime("%H:%M"),
-                           format_date(self.env, local.date(), date_format="EEE d MMM")))
+            result.append((slot_start, booking_model._time_text(slot_start, self._client_tz_name()),
+                           booking_model._day_text(local.date()), local.date()))
         return result
 
     def _chosen_start(self):
@@ -110,11 +124,8 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
 
     def _format_alternatives(self, alternatives):
         """``Tue 3 Mar 10:30, …`` in the client's time zone."""
-        zone = self._client_zone()
-        return ", ".join(
-            f"{format_date(self.env, start.astimezone(zone).date(), date_format='EEE d MMM')} "
-            f"{start.astimezone(zone):%H:%M}"
-            for start, _end in alternatives)
+        booking_model = self.env["voltaic.booking"]
+        return ", ".join(booking_model._datetime_text(start, self._client_tz_name()) for start, _end in alternatives)
 
     def _unavailable_message(self, error):
         message = str(error.args[0]) if error.args else self.env._("This slot is no longer available.")

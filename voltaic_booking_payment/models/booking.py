@@ -398,5 +398,5 @@ class VoltaicBooking(models.Model):
 
     def _payment_url(self):
         self.ensure_one()
-        return (f"{self.get_base_url()}{self._url_lang_prefix()}/book-consultation/pay/{self.reference}"
+        return (f"{self._client_base_url()}{self._url_lang_prefix()}/book-consultation/pay/{self.reference}"
                 f"?token={self._portal_ensure_token()}")

@@ -21,12 +21,46 @@ registry.category("web_tour.tours").add("voltaic_backend_book_from_lead", {
             trigger: ".modal div[name='client_tz'] input:value('Asia/Kolkata')",
         },
         {
-            content: "Pick the first free slot",
+            content: "A compact month marks the days with free times",
+            trigger: ".modal .o_vb_slot_picker .o_vb_month .o_vb_month_title:not(:empty)",
+        },
+        {
+            content: "The first free day is open, its times beside the month",
+            trigger: ".modal .o_vb_slot_picker .o_vb_day.o_vb_day_free.o_vb_day_active",
+        },
+        {
+            content: "Next month",
+            trigger: ".modal .o_vb_slot_picker .o_vb_month_next",
+            run: "click",
+        },
+        {
+            content: "Back to this month",
+            trigger: ".modal .o_vb_slot_picker .o_vb_month_prev:enabled",
+            run: "click",
+        },
+        {
+            content: "This month again: no going further back",
+            trigger: ".modal .o_vb_slot_picker .o_vb_month_prev:disabled",
+        },
+        {
+            content: "Open the last free day of the month",
+            trigger: ".modal .o_vb_slot_picker .o_vb_day.o_vb_day_free:last",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_vb_slot_picker .o_vb_day.o_vb_day_free:last.o_vb_day_active",
+        },
+        {
+            content: "Pick its first time",
             trigger: ".modal .o_vb_slot_picker button.o_vb_slot",
             run: "click",
         },
         {
-            trigger: ".modal .o_vb_slot_picker button.o_vb_slot.active",
+            content: "The chosen time is clearly selected and named",
+            trigger: ".modal .o_vb_slot_picker button.o_vb_slot.active[aria-pressed='true'] .fa-check",
+        },
+        {
+            trigger: ".modal .o_vb_slot_picker .o_vb_slot_selected strong:not(:empty)",
         },
         {
             content: "Book it",
@@ -48,8 +82,13 @@ registry.category("web_tour.tours").add("voltaic_backend_book_from_lead", {
             run: "click",
         },
         {
-            content: "The consultation is in the calendar",
-            trigger: ".o_calendar_view .fc-event:contains('VLT-')",
+            content: "The consultation is in the calendar, titled client — consultant",
+            trigger: ".o_calendar_view .fc-event:contains('Priya Tour — Tour Consultant')",
+            run: "click",
+        },
+        {
+            content: "Its popover gives the reference",
+            trigger: ".o_cw_popover:contains('VLT-')",
         },
     ],
 });
