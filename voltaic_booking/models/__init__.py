@@ -5,6 +5,7 @@
 #   Outlook sync) -> booking_idempotency ->
 #   booking_message, booking_notification (mails, reminders, feedback; exactly-once log) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
+#   booking_team (a team's booking: the service assigns the consultant) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> client_data (download,
 #   erase) -> consultant
 #   and its concerns (offered durations, expertise, extra hours, Google, calendar syncs, schedule checks) -> crm_lead
@@ -12,7 +13,7 @@
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
 #   request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
-#   (a change rechecks the consultants' bookings).
+#   (a change rechecks the consultants' bookings) -> team ("any available consultant" and its members).
 from . import (
     booking,
     booking_crm,
@@ -23,6 +24,7 @@ from . import (
     booking_message,
     booking_notification,
     booking_review,
+    booking_team,
     calendar_event,
     client_data,
     consultant,
@@ -43,4 +45,5 @@ from . import (
     resource_calendar,
     resource_calendar_attendance,
     resource_calendar_leaves,
+    team,
 )
