@@ -106,4 +106,3 @@ class BookingPageTeams(BookingPage):
             values["team_expertise"] = None
         values["team_language"] = (post.get("team_language") or "").strip() or None
         return values, errors
-

@@ -13,7 +13,7 @@ class VoltaicBooking(models.Model):
     _inherit = "voltaic.booking"
 
     team_id = fields.Many2one(
-        "voltaic.booking.team", string="Team", index=True, readonly=True, ondelete="restrict",
+        "voltaic.booking.team", index=True, readonly=True, ondelete="restrict",
         help="Booked as \"first available\" of this team: the service assigned the consultant.")
 
     @api.model
@@ -52,9 +52,29 @@ class VoltaicBooking(models.Model):
 
     @api.model
     def _validate_booking_values(self, values):
-        if values.get("team_id") and not values.get("consultant_id"):
-            return self._validate_team_booking_values(values)
-        clean = super()._validate_booking_values(values)
+        """With ``team_id`` and no ``consultant_id``: the checks of a booking with a member who could take it,
+        and ``clean["team"]``, ``clean["team_members"]`` (the members able to take the meeting: they offer
+        its length and type, have the expertise and speak the language asked for)."""
+        if not (values.get("team_id") and not values.get("consultant_id")):
+            return self._with_checked_team(super()._validate_booking_values(values), values)
+        team, members, able, errors = self._team_booking_pool(values)
+        probe = able[:1] or members[:1] or (team._ordered_members()[:1] if team else team)
+        try:
+            clean = super()._validate_booking_values(
+                {**values, "consultant_id": probe.id, "team_id": False, "allow_conflict": False})
+        except BookingValidationError as error:
+            # what the probe member does not offer is said of the team (below), never of the probe
+            found = {name: message for name, message in error.fields.items()
+                     if name not in ("consultant", "duration", "meeting_type")}
+            raise BookingValidationError({**found, **errors} or error.fields) from None
+        if errors:
+            raise BookingValidationError(errors)
+        clean.update(team=team, team_members=able)
+        return clean
+
+    @api.model
+    def _with_checked_team(self, clean, values):
+        """``clean`` with ``team``: the team a consultant was booked through (one of its members), if any."""
         team = self.env["voltaic.booking.team"]
         if values.get("team_id"):
             team = team.browse(int(values["team_id"])).exists()
@@ -64,18 +84,16 @@ class VoltaicBooking(models.Model):
         return clean
 
     @api.model
-    def _validate_team_booking_values(self, values):
-        """``_validate_booking_values`` for a team: the team, and the members able to take the meeting
-        (``clean["team_members"]``: they offer its length and type, have the expertise and speak the
-        language asked for). Every other check is the one of a booking with such a member."""
+    def _team_booking_pool(self, values):
+        """``(team, members, able, errors)``: the team of ``values``, its bookable members matching the
+        meeting type and filters, those of them offering the duration, and what is wrong."""
         team = self.env["voltaic.booking.team"].sudo()
         try:
             team = team.browse(int(values["team_id"])).exists()
         except (TypeError, ValueError):
             team = team.browse()
-        if not team or not team.active:
-            members = able = self.env["voltaic.consultant"]
-        else:
+        members = able = self.env["voltaic.consultant"]
+        if team and team.active:
             members = team._members(
                 meeting_type=values.get("meeting_type"),
                 expertise=values.get("team_expertise"),
@@ -89,19 +107,7 @@ class VoltaicBooking(models.Model):
             errors["meeting_type"] = self.env._("Nobody in this team offers this kind of meeting.")
         elif not able:
             errors["duration"] = self.env._("Nobody in this team offers %s-minute meetings.", values.get("duration"))
-        probe = able[:1] or members[:1] or (team._ordered_members()[:1] if team else team)
-        try:
-            clean = super()._validate_booking_values(
-                {**values, "consultant_id": probe.id, "team_id": False, "allow_conflict": False})
-        except BookingValidationError as error:
-            # what the probe member does not offer is said of the team (above), never of the probe
-            found = {name: message for name, message in error.fields.items()
-                     if name not in ("consultant", "duration", "meeting_type")}
-            raise BookingValidationError({**found, **errors} or error.fields) from None
-        if errors:
-            raise BookingValidationError(errors)
-        clean.update(team=team, team_members=able)
-        return clean
+        return team, members, able, errors
 
     @api.model
     def _prepare_booking_values(self, clean, partner, lead):

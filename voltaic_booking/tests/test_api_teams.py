@@ -69,7 +69,8 @@ class TestTeamApi(HttpCase, VoltaicBookingCase):
 
     def test_published_teams_are_listed_without_private_data(self):
         body = self.checked(f"{API}/teams", "get", self.get("/teams", 200))
-        self.assertEqual([team["id"] for team in body["teams"]], [self.booking_team.id], "the hidden team is not listed")
+        self.assertEqual([team["id"] for team in body["teams"]], [self.booking_team.id],
+                         "the hidden team is not listed")
         team = body["teams"][0]
         self.assertEqual(set(team), TEAM_KEYS)
         self.assertEqual(team["member_count"], 2)

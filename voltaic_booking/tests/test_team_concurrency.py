@@ -71,13 +71,17 @@ class TestTeamRace(ConcurrencyMixin, BaseCase):
                 env["res.partner"].browse(partner_id).unlink()
             cr.commit()  # pylint: disable=invalid-commit
 
-    def _delete_bookings(self):
-        """The mixin's clean-up, for the bookings of every member."""
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self._delete_other_members_bookings)
+
+    def _delete_other_members_bookings(self):
+        """The mixin's clean-up (which covers the first member) for the other members."""
         first_id = self.consultant_id
         try:
-            for consultant_id in self.member_ids:
+            for consultant_id in self.member_ids[1:]:
                 self.consultant_id = consultant_id
-                super()._delete_bookings()
+                ConcurrencyMixin._delete_bookings(self)
         finally:
             self.consultant_id = first_id
 

@@ -111,7 +111,7 @@ class TestTeams(VoltaicBookingCase):
     def test_round_robin_thirty_bookings_ten_each(self):
         bookings = [self.team_book(start) for start in self.hourly_starts(30)]
         counts = Counter(booking.consultant_id for booking in bookings)
-        self.assertEqual(counts, {consultant: 10 for consultant in self.members})
+        self.assertEqual(counts, dict.fromkeys(self.members, 10))
         self.assertEqual([b.consultant_id for b in bookings[:6]], list(self.members) * 2,
                          "least recently assigned first; never assigned members in the list's order")
         self.assertTrue(all(booking.team_id == self.booking_team for booking in bookings))
@@ -135,7 +135,7 @@ class TestTeams(VoltaicBookingCase):
         self.assertNotIn(self.consultant, assigned, "the others catch up first")
         self.assertEqual(Counter(assigned), {self.other_consultant: 3, self.third_consultant: 3})
         assigned += [self.team_book(start).consultant_id for start in starts[6:]]
-        self.assertEqual(Counter(assigned[6:]), {consultant: 1 for consultant in self.members},
+        self.assertEqual(Counter(assigned[6:]), dict.fromkeys(self.members, 1),
                          "even again: one each")
 
     def test_least_busy_counts_the_week_of_the_meeting_only(self):
@@ -200,7 +200,7 @@ class TestTeams(VoltaicBookingCase):
         self.assertNotIn(self.tuesday_10, [start for start, _end in alternatives])
         team_starts = [start for start, _end in self.booking_team._get_slots(
             self.tuesday_10 - timedelta(days=1), self.tuesday_10 + timedelta(days=7), 60)]
-        self.assertTrue(set(start for start, _end in alternatives) <= set(team_starts))
+        self.assertTrue({start for start, _end in alternatives} <= set(team_starts))
         self.assertEqual(self.env["res.partner"].search_count([]), partners, "nothing kept")
 
     # ------------------------------------------------------------------
