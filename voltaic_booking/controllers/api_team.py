@@ -11,6 +11,7 @@ from odoo import http
 from odoo.http import request
 
 from ..lib import slots as slot_lib
+from ..models.consultant import MEETING_TYPE_ICONS
 from .api import BookingApi, json_error, json_response
 
 
@@ -85,6 +86,9 @@ class BookingApiTeams(BookingApi):
         errors = {}
         filters = self._team_filters(params, errors)
         meeting_type = params.get("meeting_type") or None
+        if meeting_type and meeting_type not in MEETING_TYPE_ICONS:
+            errors["meeting_type"] = env._("This meeting type is not offered.")
+            meeting_type = None
         members = team._members(
             meeting_type=meeting_type, expertise=filters.get("team_expertise"), language=filters.get("team_language"))
         zone_name = tz or "UTC"

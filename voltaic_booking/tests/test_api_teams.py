@@ -102,8 +102,8 @@ class TestTeamApi(HttpCase, VoltaicBookingCase):
         self.checked(f"{API}/slots", "get", self.get("/slots", 404, team=self.hidden_team.id))
         self.checked(f"{API}/slots", "get", self.get("/slots", 404, team=999999))
         body = self.checked(f"{API}/slots", "get", self.get("/slots", 422, team=self.booking_team.id, duration=45,
-                                                            tz="Mars/Olympus"))
-        self.assertEqual(set(body["error"]["fields"]), {"duration", "tz"})
+                                                            tz="Mars/Olympus", meeting_type="fax"))
+        self.assertEqual(set(body["error"]["fields"]), {"duration", "tz", "meeting_type"})
 
     def test_booking_a_team_names_the_assigned_consultant(self):
         starts = [slot["start"] for slot in self.team_slots()["slots"]]
