@@ -515,7 +515,9 @@ class VoltaicBooking(models.Model):
             ``allow_conflict``: the meeting was already agreed elsewhere
             (an external scheduler): record it whatever the availability, notice,
             working hours, daily limit, length or meeting type; an overlap
-            with another booking flags it ``conflict`` instead of failing.
+            with another booking flags it ``conflict`` instead of failing;
+            ``team_id`` instead of ``consultant_id``: any available member of that team, assigned by
+            the team's method (``_book_team``, booking_team.py).
         :raise BookingValidationError: with per-field messages.
         :raise SlotUnavailableError: with alternative slots.
         :return: the booking (sudo).
@@ -782,7 +784,7 @@ class VoltaicBooking(models.Model):
     def _alternatives(self, consultant, start, duration, ignore_bookings=None, count=3):
         """The next free slots around ``start`` (the same week first, then up to a month).
 
-        None under the context key ``voltaic_booking_no_alternatives`` (a team's member tried in turn:
+        Empty under the context key ``voltaic_booking_no_alternatives`` (a team's member tried in turn:
         the team answers with its own).
         """
         if self.env.context.get("voltaic_booking_no_alternatives"):
