@@ -9,7 +9,18 @@ Measures, one request at a time (``--concurrency`` for more):
 - ``GET /api/consultations/slots`` for 60 days (today .. today + 59) for a
   random consultant, one of its durations and a random client zone,
   ``--requests`` times (default 200);
-- ``GET /api/consultations/consultants`` ``--list-requests`` times.
+- ``GET /api/consultations/consultants`` ``--list-requests`` times;
+- ``GET /api/consultations/slots?team=`` for 60 days for the first published
+  team (``bench/seed.py`` makes one of all 20 consultants), one of its durations
+  and a random zone, ``--team-requests`` times: the union of the members'
+  slots, printed beside the single-consultant figure (target ``--team-target-ms``,
+  default 150; ``--team-requests 0`` skips it).
+
+``--save FILE`` writes the single-consultant p95 (with ``--label``, e.g. the
+number of events); ``--baseline FILE`` prints the p95 of this run beside the
+saved one and fails when it grew by more than ``--max-growth`` (default 25 %):
+``bench/run`` with ``VB_BENCH_SCALE=1`` runs it at 50,000 events, grows the
+calendar table to 500,000 (``seed.py --other-events``), and runs it again.
 
 A few warm-up requests come first (each worker loads the registry on its
 first request) and are not counted. Prints p50/p95/max in milliseconds and
@@ -17,6 +28,7 @@ exits non-zero when the slots p95 misses ``--target-ms`` (default 150).
 """
 
 import argparse
+import json
 import random
 import threading
 import time
@@ -24,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import requests
-from benchlib import main_with_server, meets_target, summary
+from benchlib import main_with_server, meets_target, percentile, summary
 
 UTC = timezone.utc
 
@@ -46,6 +58,12 @@ def parse_args(argv):
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--target-ms", type=float, default=150.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--team-requests", type=int, default=None, help="default: --requests")
+    parser.add_argument("--team-target-ms", type=float, default=150.0)
+    parser.add_argument("--label", default="", help="what this run measures, e.g. '50,000 events'")
+    parser.add_argument("--save", help="write the single-consultant slots p95 (and --label) to this JSON file")
+    parser.add_argument("--baseline", help="a file written by --save: print this run's p95 beside it")
+    parser.add_argument("--max-growth", type=float, default=25.0, help="percent, with --baseline")
     args = parser.parse_args(argv)
     if not args.url and not (args.config and args.database):
         parser.error("give --url, or -c CONFIG -d DATABASE to start a server")
@@ -103,7 +121,53 @@ def run(url, args):
           + f" | {len(params_list) / wall:.1f} req/s, slots per answer: min {min(answers)} "
           f"avg {sum(answers) / len(answers):.0f} max {max(answers)}")
     print(summary("GET /api/consultations/consultants", list_times))
-    return meets_target("slots", slot_times, args.target_ms)
+    ok = meets_target("slots", slot_times, args.target_ms)
+    single_p95 = percentile(slot_times, 0.95)
+    team_requests = args.requests if args.team_requests is None else args.team_requests
+    if team_requests:
+        ok = run_team(session, url, args, rng, first, last, team_requests, single_p95) and ok
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as saved:
+            json.dump({"p95": single_p95, "label": args.label}, saved)
+    if args.baseline:
+        ok = compare_with_baseline(args, single_p95) and ok
+    return ok
+
+
+def run_team(session, url, args, rng, first, last, count, single_p95):
+    """The team's slots (union of its members') for the same range, beside the single-consultant p95."""
+    _elapsed, listing = timed_get(session, f"{url}/api/consultations/teams")
+    if not listing["teams"]:
+        print("team slots: no published team (bench/seed.py makes one), skipped")
+        return True
+    team = listing["teams"][0]
+
+    def team_params():
+        return {"team": team["id"], "duration": rng.choice(team["durations"]), "start": first, "end": last,
+                "tz": rng.choice(CLIENT_ZONES)}
+
+    for _i in range(args.warmup):
+        timed_get(session, f"{url}/api/consultations/slots", team_params())
+    times, answers = [], []
+    for _i in range(count):
+        elapsed, data = timed_get(session, f"{url}/api/consultations/slots", team_params())
+        times.append(elapsed)
+        answers.append(len(data["slots"]))
+    print(summary(f"GET /api/consultations/slots?team= ({team['member_count']} members, {args.days} days)", times)
+          + f" | slots per answer: min {min(answers)} avg {sum(answers) / len(answers):.0f} max {max(answers)}")
+    print(f"slots p95: team {percentile(times, 0.95):.1f} ms beside one consultant {single_p95:.1f} ms")
+    return meets_target("team slots", times, args.team_target_ms)
+
+
+def compare_with_baseline(args, p95):
+    with open(args.baseline, encoding="utf-8") as saved:
+        baseline = json.load(saved)
+    growth = (p95 / baseline["p95"] - 1) * 100 if baseline["p95"] else float("inf")
+    ok = growth <= args.max_growth
+    print(f"single-consultant slots p95: {baseline['p95']:.1f} ms ({baseline['label'] or 'baseline'}) -> "
+          f"{p95:.1f} ms ({args.label or 'this run'}): {growth:+.0f} %, target <= +{args.max_growth:.0f} %: "
+          f"{'OK' if ok else 'MISSED'}")
+    return ok
 
 
 def main(argv=None):

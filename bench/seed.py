@@ -2,6 +2,7 @@
 """Seed a benchmark database: 20 consultants, 60 days, 50,000 calendar events, some bookings.
 
     python3 bench/seed.py -c ODOO_CONF -d DB [--consultants 20] [--events 50000] [--days 60]
+    python3 bench/seed.py -c ODOO_CONF -d DB --other-events 450000     # on a seeded database: grow it
 
 Run it on a database where ``voltaic_booking`` is installed (without demo
 data). ``odoo`` must be importable (``bench/run`` sets ``PYTHONPATH`` from
@@ -28,8 +29,16 @@ What it builds (deterministic, ``--seed``):
   recurrence): creating 50,000 events through the ORM takes many minutes;
 - ``--bookings`` bookings per consultant through the booking service
   (``voltaic.booking._book``: partner, opportunity and meeting each);
+- a published team ("Bench Team", round robin) of all the consultants, for
+  the team slots (``/api/consultations/slots?team=``);
 - ``voltaic_booking.rate_limit_per_minute`` = 0 (the benchmarks send more
   than the default 10 POSTs a minute from one address).
+
+``--other-events N`` on a database seeded before adds N more events that no
+consultant attends (the client contacts' own meetings), with SQL
+(``INSERT ... SELECT`` over ``generate_series``): the consultants' calendars
+stay the same while the calendar table grows (e.g. 50,000 -> 500,000 events),
+to show that availability does not slow down with the size of the table.
 
 Finally it checks through the ORM that availability sees the events
 (the busy intervals of a consultant are exactly the busy, active, not
@@ -80,6 +89,8 @@ def parse_args(argv):
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--bookings", type=int, default=5, help="bookings per consultant")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--other-events", type=int, default=0,
+                        help="on a seeded database: add this many events attended by no consultant")
     return parser.parse_args(argv)
 
 
@@ -294,6 +305,72 @@ def make_bookings(env, consultants, per_consultant, now, rng):
     return made
 
 
+def make_team(env, consultants):
+    """A published round-robin team of all the consultants (``/api/consultations/slots?team=``)."""
+    return env["voltaic.booking.team"].create({
+        "name": "Bench Team",
+        "assignment_method": "round_robin",
+        "website_published": True,
+        "member_ids": [(0, 0, {"consultant_id": consultant.id, "sequence": index})
+                       for index, consultant in enumerate(consultants)],
+    })
+
+
+def insert_other_events(env, count, days, now, seed):
+    """``count`` events attended by client contacts only (no consultant), in SQL, over ``days`` days.
+
+    Same shape as the consultants' events (15 minutes to 2 hours, 45 % free, 2 % archived); each has
+    one attendee, one of the seeded client contacts.
+    """
+    cr = env.cr
+    cr.execute("SELECT array_agg(id ORDER BY id) FROM res_partner WHERE email LIKE %s", ["%@bench-client.example"])
+    people = cr.fetchone()[0]
+    if not people:
+        raise SystemExit("no client contacts: seed the database first")
+    cr.execute("SELECT setseed(%s)", [(seed % 1000) / 1000.0])
+    cr.execute("""
+        INSERT INTO calendar_event (name, start, stop, allday, duration, user_id, show_as, active,
+                                    recurrency, follow_recurrence, create_uid, create_date, write_uid, write_date)
+        SELECT 'Bench other meeting', slot.start, slot.start + slot.minutes * interval '1 minute', FALSE,
+               slot.minutes / 60.0, %(uid)s, CASE WHEN random() < 0.45 THEN 'free' ELSE 'busy' END,
+               random() >= 0.02, FALSE, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
+          FROM (SELECT %(first)s + floor(random() * %(quarters)s) * interval '15 minutes' AS start,
+                       (ARRAY[15, 15, 30, 30, 45, 60, 90, 120])[1 + floor(random() * 8)::int] AS minutes
+                  FROM generate_series(1, %(count)s)) slot
+    """, {"uid": env.uid, "now": now.replace(tzinfo=None), "count": count, "quarters": days * 96,
+          "first": now.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)})
+    cr.execute("""
+        INSERT INTO calendar_attendee (event_id, partner_id, common_name, access_token, state,
+                                       create_uid, create_date, write_uid, write_date)
+        SELECT event.id, (%(people)s::int[])[1 + event.id %% %(size)s], 'Bench Client', md5(event.id::text),
+               'accepted', %(uid)s, %(now)s, %(uid)s, %(now)s
+          FROM calendar_event event
+          LEFT JOIN calendar_attendee attendee ON attendee.event_id = event.id
+         WHERE event.name = 'Bench other meeting' AND attendee.id IS NULL
+    """, {"people": people, "size": len(people), "uid": env.uid, "now": now.replace(tzinfo=None)})
+    cr.execute("""
+        INSERT INTO calendar_event_res_partner_rel (calendar_event_id, res_partner_id)
+        SELECT attendee.event_id, attendee.partner_id
+          FROM calendar_attendee attendee
+          JOIN calendar_event event ON event.id = attendee.event_id
+          LEFT JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = event.id
+         WHERE event.name = 'Bench other meeting' AND rel.calendar_event_id IS NULL
+    """)
+    return count
+
+
+def vacuum(registry):
+    with registry.cursor() as cr:
+        cr._cnx.autocommit = True  # VACUUM runs outside a transaction
+        try:
+            cr.execute("VACUUM ANALYZE calendar_event, calendar_attendee, calendar_event_res_partner_rel, "
+                       "voltaic_booking")
+        finally:
+            cr._cnx.autocommit = False
+        cr.execute("SELECT count(*) FROM calendar_event")
+        return cr.fetchone()[0]
+
+
 def check_busy(env, consultants, now, days):
     """Availability sees the seeded events: busy intervals == busy, active, not declined events attended."""
     consultant = consultants[0]
@@ -333,8 +410,29 @@ def main(argv=None):
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True,
                                                       "mail_create_nosubscribe": True,
                                                       "no_mail_to_attendees": True})
-        if env["voltaic.consultant"].search_count([("user_id.login", "=like", "bench_consultant_%")]):
+        seeded = env["voltaic.consultant"].search([("user_id.login", "=like", "bench_consultant_%")])
+        if args.other_events:
+            if not seeded:
+                raise SystemExit(f"{args.database} is not seeded yet: seed it first, then add --other-events")
+            before = check_busy(env, seeded, datetime.now(UTC), args.days)
+            step = time.monotonic()
+            insert_other_events(env, args.other_events, args.days, datetime.now(UTC), args.seed)
+            after = check_busy(env, seeded, datetime.now(UTC), args.days)
+            if after != before:
+                raise SystemExit(f"seed check failed: {seeded[0].name} went from {before} to {after} busy intervals")
+            print(f"seed: {args.other_events} events of other people, {seeded[0].name} still has {after} busy "
+                  f"intervals [{time.monotonic() - step:.1f}s]", flush=True)
+            cr.commit()
+        elif seeded:
             raise SystemExit(f"{args.database} is already seeded")
+    if args.other_events:
+        total = vacuum(registry)
+        print(f"seed: done, {total} calendar events in {args.database} [{time.monotonic() - clock:.1f}s]", flush=True)
+        return
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True,
+                                                      "mail_create_nosubscribe": True,
+                                                      "no_mail_to_attendees": True})
         env["ir.config_parameter"].set_param("voltaic_booking.rate_limit_per_minute", "0")
         now = datetime.now(UTC)
         calendars = make_calendars(env)
@@ -354,18 +452,12 @@ def main(argv=None):
         made = make_bookings(env, consultants, args.bookings, now, rng)
         env.flush_all()
         print(f"seed: {made} bookings through the booking service [{time.monotonic() - step:.1f}s]", flush=True)
+        team = make_team(env, consultants)
+        print(f"seed: team {team.name!r} of {len(consultants)} consultants", flush=True)
         found = check_busy(env, consultants, now, args.days)
         print(f"seed: check ok, {consultants[0].name} has {found} busy intervals in {args.days} days", flush=True)
         cr.commit()
-    with registry.cursor() as cr:
-        cr._cnx.autocommit = True  # VACUUM runs outside a transaction
-        try:
-            cr.execute("VACUUM ANALYZE calendar_event, calendar_attendee, calendar_event_res_partner_rel, "
-                       "voltaic_booking")
-        finally:
-            cr._cnx.autocommit = False
-        cr.execute("SELECT count(*) FROM calendar_event")
-        total = cr.fetchone()[0]
+    total = vacuum(registry)
     print(f"seed: done, {total} calendar events in {args.database} [{time.monotonic() - clock:.1f}s]", flush=True)
 
 

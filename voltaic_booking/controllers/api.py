@@ -285,6 +285,8 @@ class BookingApi(http.Controller):
     def slots(self, consultant=None, duration=None, start=None, end=None, tz=None, **kwargs):
         self._set_api_lang()
         env = request.env  # after the language switch: messages in the client's language
+        if consultant is None and kwargs.get("team") is not None:
+            return self._team_slots(kwargs, duration, start, end, tz)
         errors = {}
         try:
             consultant_id = int(consultant)
@@ -305,6 +307,24 @@ class BookingApi(http.Controller):
             errors["duration"] = env._("Choose one of the consultant's durations: %s.",
                                        ", ".join(str(d) for d in allowed))
         zone = ZoneInfo(zone_name) if "tz" not in errors else UTC
+        first_day, last_day = self._slot_days(start, end, zone, errors)
+        if errors:
+            return json_error(422, "validation", env._("Some parameters are invalid."), fields=errors)
+        range_start, range_end = slot_lib.local_day_bounds(first_day, last_day, zone)
+        free = consultant_sudo._get_slots(range_start, range_end, minutes)[consultant_sudo.id]
+        return json_response({
+            "consultant": consultant_sudo.id,
+            "duration": minutes,
+            "tz": zone_name,
+            "start": first_day.isoformat(),
+            "end": last_day.isoformat(),
+            "slots": self._slot_payload(free, zone),
+        })
+
+    def _slot_days(self, start, end, zone, errors):
+        """``(first_day, last_day)`` of a slots request (``YYYY-MM-DD``, in ``zone``); problems go to
+        ``errors``. The range is capped: at most MAX_RANGE_DAYS days are answered."""
+        env = request.env
         today = datetime.now(UTC).astimezone(zone).date()
         first_day = self._parse_date(start) if start else today
         if first_day is None:
@@ -318,19 +338,8 @@ class BookingApi(http.Controller):
         elif first_day and last_day < first_day:
             errors["end"] = env._("The end must not be before the start.")
         if errors:
-            return json_error(422, "validation", env._("Some parameters are invalid."), fields=errors)
-        # the range is capped: at most MAX_RANGE_DAYS days are answered
-        last_day = min(last_day, first_day + timedelta(days=MAX_RANGE_DAYS - 1))
-        range_start, range_end = slot_lib.local_day_bounds(first_day, last_day, zone)
-        free = consultant_sudo._get_slots(range_start, range_end, minutes)[consultant_sudo.id]
-        return json_response({
-            "consultant": consultant_sudo.id,
-            "duration": minutes,
-            "tz": zone_name,
-            "start": first_day.isoformat(),
-            "end": last_day.isoformat(),
-            "slots": self._slot_payload(free, zone),
-        })
+            return None, None
+        return first_day, min(last_day, first_day + timedelta(days=MAX_RANGE_DAYS - 1))
 
     @http.route("/api/consultations", type="http", auth="public", methods=["POST"], csrf=False)
     def create_booking(self, **kwargs):

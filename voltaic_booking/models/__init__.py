@@ -8,6 +8,7 @@
 #   booking_meet (the Google Meet link becomes the one join link; confirmations wait for it) ->
 #   booking_link (personal booking links sent from a lead) ->
 #   booking_review (bookings that no longer fit the schedule wait for a manager) ->
+#   booking_team (a team's booking: the service assigns the consultant) ->
 #   calendar_event (meetings guarded: a move or delete goes through the service) -> client_data (download,
 #   erase) -> booking_intake, booking_answer (intake answers on the booking, validated by the service,
 #   erased with the client's data) -> consultant
@@ -16,7 +17,8 @@
 #   ir_cron (a job woken once per transaction), ir_http, legal_pages (example terms/privacy still in use),
 #   question, question_option (intake questions and their choices), request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
-#   (a change rechecks the consultants' bookings), website (its client-link cache).
+#   (a change rechecks the consultants' bookings) -> team ("any available consultant" and its members),
+#   website (its client-link cache).
 from . import (
     booking,
     booking_crm,
@@ -30,6 +32,7 @@ from . import (
     booking_meet,
     booking_link,
     booking_review,
+    booking_team,
     calendar_event,
     client_data,
     booking_intake,
@@ -56,4 +59,5 @@ from . import (
     resource_calendar_attendance,
     resource_calendar_leaves,
     website,
+    team,
 )

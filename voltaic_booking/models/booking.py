@@ -514,11 +514,16 @@ class VoltaicBooking(models.Model):
             ``allow_conflict``: the meeting was already agreed elsewhere
             (an external scheduler): record it whatever the availability, notice,
             working hours, daily limit, length or meeting type; an overlap
-            with another booking flags it ``conflict`` instead of failing.
+            with another booking flags it ``conflict`` instead of failing;
+            ``team_id`` instead of ``consultant_id``: any available member of that team, assigned by
+            the team's method (``_book_team``, booking_team.py).
         :raise BookingValidationError: with per-field messages.
         :raise SlotUnavailableError: with alternative slots.
         :return: the booking (sudo).
         """
+        if values.get("team_id") and not values.get("consultant_id"):
+            # "any available consultant" of a team: the service picks the consultant (booking_team.py)
+            return self._book_team(values)
         # what Odoo still sends of its own about the booking (a message to the followers of a reused
         # opportunity) goes through the mail queue like ours, instead of to the SMTP server right after
         # the commit, inside the request
@@ -778,7 +783,13 @@ class VoltaicBooking(models.Model):
 
     @api.model
     def _alternatives(self, consultant, start, duration, ignore_bookings=None, count=3):
-        """The next free slots around ``start`` (the same week first, then up to a month)."""
+        """The next free slots around ``start`` (the same week first, then up to a month).
+
+        Empty under the context key ``voltaic_booking_no_alternatives`` (a team's member tried in turn:
+        the team answers with its own).
+        """
+        if self.env.context.get("voltaic_booking_no_alternatives"):
+            return []
         now = datetime.now(UTC)
         for days in (7, 31):
             window_start = max(now, start - timedelta(days=1))
@@ -851,10 +862,16 @@ class VoltaicBooking(models.Model):
             lead_vals["lang_id"] = lang.id
         if consultant.team_id:
             lead_vals["team_id"] = consultant.team_id.id
+        lead_vals.update(self._new_lead_values(clean))
         # the consultant hears of the booking from our own notice (``consultant_confirmation``, with the
         # client, the time and the calendar file), not a second time from Odoo as "assigned to you"
         return lead_model.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True).create(
             lead_vals)
+
+    @api.model
+    def _new_lead_values(self, clean):
+        """Hook: values of a new opportunity (salesperson, sales team) that replace the consultant's."""
+        return {}
 
     @api.model
     def _source_medium_xmlid(self, source):

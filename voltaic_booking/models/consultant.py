@@ -286,12 +286,19 @@ class VoltaicConsultant(models.Model):
                                              WHERE partner_id = %(partner)s AND state != 'declined'))
             """, partner=partner_ids[0])
         else:
+            # several people (a team's slots, the booking page): the same indexed path per person, so
+            # the cost follows their calendars too, not the size of the calendar table
             events = SQL("""
-                SELECT attendee.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
-                  FROM calendar_attendee attendee
-                  JOIN calendar_event event ON event.id = attendee.event_id
-                 WHERE attendee.partner_id = ANY(%(partners)s)
-                   AND attendee.state != 'declined'
+                SELECT person.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
+                  FROM unnest(%(partners)s::int[]) AS person(partner_id)
+                 CROSS JOIN LATERAL (
+                       SELECT id, start, stop, allday, start_date, stop_date, active, show_as
+                         FROM calendar_event
+                        WHERE calendar_event.id = ANY(ARRAY(
+                              SELECT event_id FROM calendar_attendee
+                               WHERE partner_id = person.partner_id AND state != 'declined'))
+                       ) event
+                 WHERE TRUE
             """, partners=partner_ids)
         self.env.cr.execute(SQL("""
             %(events)s

@@ -196,8 +196,9 @@ class TestBookingPage(BookingPageCase):
         """The page runs no query per consultant: as many with six more consultants."""
         def assert_queries():
             self.url_open(PAGE)  # warm the caches
-            # measured, with the demo consultants and ours; and six more (+2: the intake questions and their choices)
-            with self.assertQueryCount(43):
+            # measured, with the demo consultants and ours; and six more (+2: the intake questions and their choices;
+            # +2: the published teams' cards)
+            with self.assertQueryCount(45):
                 self.assertEqual(self.url_open(PAGE).status_code, 200)
 
         assert_queries()

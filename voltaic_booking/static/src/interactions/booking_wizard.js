@@ -27,7 +27,12 @@ const PHONE_RE = /^\+?[0-9 ()./-]{5,30}$/;
 const WEBSITE_RE = /^(https?:\/\/)?[\w.-]+\.[a-z]{2,}(\/\S*)?$/i;
 const SKELETON_SLOTS = 8;
 // fields of the service's answers that are not inputs of the form
-const NON_FORM_FIELDS = ["consultant", "start", "duration", "meeting_type", "tz"];
+const NON_FORM_FIELDS = ["consultant", "team", "start", "duration", "meeting_type", "tz"];
+
+/** The key of a team's "First available" card among the consultants' (whose keys are their ids). */
+export function teamKey(id) {
+    return `team-${id}`;
+}
 
 /**
  * The booking page: step 1 (consultant, with filters), step 2 (month
@@ -109,10 +114,10 @@ export class BookingWizard extends Interaction {
         this.loadCounter = 0;
         this.recaptcha = null;
         this.consultants = new Map(
-            [...this.el.querySelectorAll("[data-vbw-consultant]")].map((el) => [
-                Number(el.dataset.vbwConsultant),
-                this.readConsultant(el),
-            ])
+            [...this.el.querySelectorAll("[data-vbw-consultant], [data-vbw-team]")].map((el) => {
+                const choice = this.readConsultant(el);
+                return [choice.key, choice];
+            })
         );
     }
 
@@ -135,6 +140,11 @@ export class BookingWizard extends Interaction {
         if (initialId && this.consultants.has(initialId)) {
             this.selectConsultant(initialId);
         }
+        const initialTeam = teamKey(new URL(window.location.href).searchParams.get("team"));
+        if (!this.consultant && this.consultants.get(initialTeam)?.bookable) {
+            this.selectConsultant(initialTeam);
+            this.step = 2;
+        }
         if (this.step === 2 && !this.consultant) {
             this.step = 1;
         }
@@ -152,8 +162,12 @@ export class BookingWizard extends Interaction {
 
     readConsultant(el) {
         const list = (value) => (value ? value.split(",") : []);
+        // a team's card ("First available"): the service assigns one of its members
+        const team = el.dataset.vbwTeam ? Number(el.dataset.vbwTeam) : null;
         return {
-            id: Number(el.dataset.vbwConsultant),
+            id: team || Number(el.dataset.vbwConsultant),
+            team,
+            key: team ? teamKey(team) : Number(el.dataset.vbwConsultant),
             name: el.dataset.name,
             title: el.dataset.title || "",
             initials: el.dataset.initials || "",
@@ -231,7 +245,7 @@ export class BookingWizard extends Interaction {
     }
 
     onBookClick(ev, el) {
-        const id = Number(el.dataset.consultantId);
+        const id = el.dataset.teamId ? teamKey(el.dataset.teamId) : Number(el.dataset.consultantId);
         if (!this.consultants.has(id)) {
             window.location.assign(el.href);
             return;
@@ -242,7 +256,7 @@ export class BookingWizard extends Interaction {
 
     selectConsultant(id) {
         const consultant = this.consultants.get(id);
-        if (this.consultant?.id !== id) {
+        if (this.consultant?.key !== id) {
             this.slot = null;
             this.day = null;
             this.month = null;
@@ -314,9 +328,12 @@ export class BookingWizard extends Interaction {
         if (push && changed) {
             const url = new URL(window.location.href);
             if (step >= 2 && !this.single) {
-                url.searchParams.set("consultant", this.consultant.id);
+                const [name, other] = this.consultant.team ? ["team", "consultant"] : ["consultant", "team"];
+                url.searchParams.set(name, this.consultant.id);
+                url.searchParams.delete(other);
             } else if (step === 1) {
                 url.searchParams.delete("consultant");
+                url.searchParams.delete("team");
             }
             history.pushState({ vbwStep: step }, "", url);
         }
@@ -383,6 +400,10 @@ export class BookingWizard extends Interaction {
         if (!this.consultant) {
             return;
         }
+        if (this.consultant.team) {
+            note.textContent = _t("Times are shown in your time zone.");
+            return;
+        }
         const zone = this.consultant.tz;
         const zoneLabel = zone.replaceAll("_", " ") + " (" + offsetLabel(zone) + ")";
         note.textContent =
@@ -418,6 +439,10 @@ export class BookingWizard extends Interaction {
 
     onMeetingTypeChange(ev, el) {
         this.meetingType = el.value;
+        if (this.consultant?.team) {
+            // a team's times depend on who offers this kind of meeting
+            this.showMonth();
+        }
     }
 
     todayKey() {
@@ -464,7 +489,7 @@ export class BookingWizard extends Interaction {
             this.month = `${next.slice(0, 7)}-01`;
         }
         const counter = ++this.loadCounter;
-        const key = [this.consultant.id, this.duration, this.tz, this.month].join("|");
+        const key = [this.consultant.key, this.duration, this.tz, this.month, ...this.teamFilters()].join("|");
         if (force) {
             this.cache.delete(key);
         }
@@ -515,7 +540,9 @@ export class BookingWizard extends Interaction {
 
     async fetchSlots() {
         const params = new URLSearchParams({
-            consultant: this.consultant.id,
+            ...(this.consultant.team
+                ? { team: this.consultant.team, ...Object.fromEntries(this.teamFilterEntries()) }
+                : { consultant: this.consultant.id }),
             duration: this.duration,
             start: this.month,
             end: this.monthEnd(this.month),
@@ -544,6 +571,24 @@ export class BookingWizard extends Interaction {
             byDay.get(key).push({ start: slot.start, end: slot.end });
         }
         return byDay;
+    }
+
+    /** What narrows a team's members: step 1's expertise and language filters, step 2's meeting type. */
+    teamFilterEntries() {
+        if (!this.consultant?.team) {
+            return [];
+        }
+        const filters = this.el.querySelector(".o_vbw_filters");
+        const values = filters ? Object.fromEntries(new FormData(filters).entries()) : {};
+        return [
+            ["meeting_type", this.meetingType || ""],
+            ["expertise", values.expertise || ""],
+            ["consultant_language", values.language || ""],
+        ].filter(([, value]) => value);
+    }
+
+    teamFilters() {
+        return this.teamFilterEntries().map(([name, value]) => `${name}=${value}`);
     }
 
     findSlot(start) {
@@ -657,7 +702,7 @@ export class BookingWizard extends Interaction {
         status.textContent = "";
         const clientFormat = formatters(this.locale, this.tz).time;
         const consultantFormat =
-            this.consultant.tz !== this.tz ? formatters(this.locale, this.consultant.tz).time : null;
+            this.consultant.tz && this.consultant.tz !== this.tz ? formatters(this.locale, this.consultant.tz).time : null;
         const selectedTime = this.slot ? new Date(this.slot.start).getTime() : null;
         container.replaceChildren(
             ...slots.map((slot) => {
@@ -783,7 +828,7 @@ export class BookingWizard extends Interaction {
             type: meetingLabel,
         });
         const values = {
-            consultant: this.consultant.id,
+            consultant: this.consultant.team ? "" : this.consultant.id,
             start: this.slot.start,
             duration: this.duration,
             meeting_type: this.meetingType,
@@ -912,6 +957,13 @@ export class BookingWizard extends Interaction {
             return;
         }
         const body = new FormData(this.form);
+        if (this.consultant.team) {
+            // the service assigns one of the team's members who match step 1's filters
+            const filters = Object.fromEntries(this.teamFilterEntries());
+            body.set("team", this.consultant.team);
+            body.set("team_expertise", filters.expertise || "");
+            body.set("team_language", filters.consultant_language || "");
+        }
         const restore = addLoadingEffect(this.form.querySelector(".o_vbw_submit"));
         let response;
         let data = null;
@@ -973,7 +1025,7 @@ export class BookingWizard extends Interaction {
         const taken = this.slot?.start;
         this.slot = null;
         for (const key of [...this.cache.keys()]) {
-            if (key.startsWith(`${this.consultant.id}|`)) {
+            if (key.startsWith(`${this.consultant.key}|`)) {
                 this.cache.delete(key);
             }
         }

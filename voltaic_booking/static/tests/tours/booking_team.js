@@ -1,0 +1,68 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * "First available" on the booking page (issue 14), started by
+ * tests/test_booking_page_team.py on a desktop and a phone-sized screen: the
+ * client picks the team's card, a time of the members' union of free times,
+ * fills in the details, and meets the consultant they got on the confirmation.
+ */
+
+const TEAM = "Tour Team";
+const ASSIGNED = "Tess Tourner";
+
+registry.category("web_tour.tours").add("voltaic_booking_team_first_available", {
+    url: "/book-consultation",
+    steps: () => [
+        {
+            content: "The team's First available card shows the next free time",
+            trigger: `.o_vbw_team_col[data-name='${TEAM}'] .o_vbw_next_time:not(:empty)`,
+        },
+        {
+            content: "Book the first available consultant",
+            trigger: `.o_vbw_team_col[data-name='${TEAM}'] .o_vbw_book`,
+            run: "click",
+        },
+        {
+            content: "Step 2 shows the team, not a consultant",
+            trigger: `.o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_chosen_name:contains('${TEAM}')`,
+        },
+        {
+            content: "Times are in the client's zone",
+            trigger: ".o_vbw_consultant_tz:contains('your time zone')",
+        },
+        {
+            content: "The team's free times are listed",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            run: "click",
+        },
+        {
+            content: "Continue to the details",
+            trigger: ".o_vbw_to_details:enabled",
+            run: "click",
+        },
+        {
+            content: "The summary names the team",
+            trigger: `.o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('${TEAM}')`,
+        },
+        { content: "First name", trigger: "#vbw_first_name", run: "edit Fay" },
+        { content: "Last name", trigger: "#vbw_last_name", run: "edit Firstavailable" },
+        { content: "Email", trigger: "#vbw_email", run: "edit fay.first@example.com" },
+        { content: "Subject", trigger: "#vbw_subject", run: "edit Any expert will do" },
+        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
+        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_vbw_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation shows the reference",
+            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
+        },
+        {
+            content: "... and who the client got",
+            trigger: `.o_vbw_confirmed_consultant:contains('${ASSIGNED}')`,
+        },
+    ],
+});
