@@ -1174,7 +1174,7 @@ class VoltaicBooking(models.Model):
             summary=booking.env._("Consultation with %s", consultant.name),
             description=booking._calendar_description(),
             location=booking.location or "",
-            url=booking._join_url() or booking._manage_url(),
+            url=booking._join_url() or "",
             sequence=booking.ics_sequence,
             organizer_email=consultant.partner_id.email or "",
             organizer_name=consultant.name,

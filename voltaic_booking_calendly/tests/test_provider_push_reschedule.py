@@ -217,7 +217,7 @@ class TestProviderPushReschedule(ProviderCase):
         activity = booking.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual((activity.user_id, activity.summary), (self.manager, "Not moved in Cal.com"))
-        self.assertIn("2026-03-13 10:00 UTC", str(activity.note))
+        self.assertIn("Fri, Mar 13, 2026, 10:00 AM (Europe/London)", str(activity.note))
         self.assertIn("Move the meeting in Cal.com", str(activity.note))
         self.assertEqual(booking.start, datetime(2026, 3, 13, 10, 0), "the move here stands")
 
