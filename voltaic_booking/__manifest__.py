@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/rules.xml",
         "data/ir_config_parameter.xml",
+        "data/client_detail_data.xml",
         "data/utm_data.xml",
         "data/google_data.xml",
         "data/mail_templates.xml",

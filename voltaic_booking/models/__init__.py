@@ -25,6 +25,7 @@ from . import (
     booking_review,
     calendar_event,
     client_data,
+    client_detail,
     consultant,
     consultant_duration,
     consultant_expertise,
