@@ -49,6 +49,7 @@
         "web.assets_tests": [
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",
+            "voltaic_booking/static/tests/tours/booking_one_screen.js",
             "voltaic_booking/static/tests/tours/manage_booking.js",
         ],
     },

@@ -2,6 +2,16 @@ from odoo import fields, models
 
 from ..lib.client_form import OPTIONAL_DETAILS
 
+# the form's field of each detail (``lib.client_form.OPTIONAL_DETAILS``)
+DETAIL_CODES = [
+    ("phone", "Phone"),
+    ("company", "Company"),
+    ("position", "Position"),
+    ("website", "Website"),
+    ("language", "Preferred language"),
+    ("subject", "Subject"),
+]
+
 
 class VoltaicClientDetail(models.Model):
     """A detail of the booking form besides name and e-mail (phone, company, …).
@@ -16,7 +26,7 @@ class VoltaicClientDetail(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
-    code = fields.Selection([(code, code) for code in OPTIONAL_DETAILS], required=True, readonly=True)
+    code = fields.Selection(DETAIL_CODES, required=True, readonly=True)
     sequence = fields.Integer(default=10)
 
     _code_uniq = models.Constraint("UNIQUE(code)", "This detail exists already.")

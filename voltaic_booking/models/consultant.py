@@ -14,9 +14,9 @@ UTC = timezone.utc
 # the meeting types, defined once: value and label (the booking's selection), icon on the website;
 # a consultant offers a type with its boolean ``offers_<value>``
 MEETING_TYPES = (
-    ("video", "Video Call", "fa-video-camera"),
-    ("phone", "Phone Call", "fa-phone"),
-    ("in_person", "In Person", "fa-handshake-o"),
+    ("video", "Video call", "fa-video-camera"),
+    ("phone", "Phone call", "fa-phone"),
+    ("in_person", "In person", "fa-handshake-o"),
 )
 MEETING_TYPE_SELECTION = [(value, label) for value, label, _icon in MEETING_TYPES]
 MEETING_TYPE_ICONS = {value: icon for value, _label, icon in MEETING_TYPES}
