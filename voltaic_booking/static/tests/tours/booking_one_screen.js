@@ -146,6 +146,15 @@ function oneScreenSteps(lang) {
             },
         },
         {
+            content: "Switch to the 12-hour clock",
+            trigger: `${PANEL2} label[for='vbw_hour_cycle_12']`,
+            run: "click",
+        },
+        {
+            content: "Times read 9:30 AM",
+            trigger: `${PANEL2} .o_vbw_slot[data-start] .o_vbw_slot_time:contains('M')`,
+        },
+        {
             content: "Switch to the 24-hour clock",
             trigger: `${PANEL2} label[for='vbw_hour_cycle_24']`,
             run: "click",
@@ -178,17 +187,31 @@ function oneScreenSteps(lang) {
         },
         {
             content: "The list is grouped by region",
-            trigger: `${PANEL2} .o_vbw_tz optgroup[label='Pacific'] option[value='Pacific/Auckland']`,
+            trigger: `${PANEL2} .o_vbw_tz`,
+            run() {
+                if (!document.querySelector(`${PANEL2} .o_vbw_tz optgroup[label='Pacific'] option[value='Pacific/Auckland']`)) {
+                    fail("Auckland is not listed under Pacific");
+                }
+            },
         },
         {
             content: "Under each time, the consultant's time with its date when their day differs",
             trigger: `${PANEL2} .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start] .o_vbw_slot_other`,
-            run() {
-                const others = [...document.querySelectorAll(`${PANEL2} .o_vbw_slot_other`)];
-                if (!others.some((el) => el.textContent.includes(","))) {
-                    fail("No consultant time carries its date");
+            async run() {
+                // Auckland's morning is Berlin's previous evening: look at a whole day (the first may be short)
+                const dated = () =>
+                    [...document.querySelectorAll(`${PANEL2} .o_vbw_slot_other`)].some((el) => el.textContent.includes(","));
+                const days = [...document.querySelectorAll(`${PANEL2} .o_vbw_day_free:not([disabled])`)];
+                if (!(await waitFor(dated, "dated consultant times").catch(() => false))) {
+                    days[1].click();
+                    await waitFor(dated, "dated consultant times on the next day");
                 }
             },
+        },
+        {
+            content: "Back to the first free day",
+            trigger: `${PANEL2} .o_vbw_day_free:not([disabled])`,
+            run: "click",
         },
         {
             content: "Choose the first time: it is within the online-change deadline",
