@@ -21,9 +21,8 @@ from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..exceptions import BookingBusyError, BookingValidationError, SlotUnavailableError
-from ..lib import calendar_links
+from ..lib import calendar_links, zone_names
 from ..lib import slots as slot_lib
-from ..lib import zone_names
 from ..models.consultant import MEETING_TYPE_ICONS
 from .api import BookingApi
 from .booking_service import book_in_request

@@ -760,11 +760,10 @@ class VoltaicBooking(models.Model):
     def _missing_detail_errors(self, consultant, values, errors):
         """``{field: message}`` for the details ``consultant`` requires (``required_detail_ids``) that the
         client left empty; a field that already has a message keeps it."""
-        details = consultant.sudo().required_detail_ids
-        missing = missing_required_details(values, set(details.mapped("code")))
+        labels = {detail.code: detail.name for detail in consultant.sudo().required_detail_ids}
         return {
-            name: self.env._("%s is required.", details.filtered(lambda detail: detail.code == name).name)
-            for name in missing if name not in errors
+            name: self.env._("%s is required.", labels[name])
+            for name in missing_required_details(values, set(labels)) if name not in errors
         }
 
     @api.model

@@ -1,7 +1,5 @@
 from odoo import fields, models
 
-from ..lib.client_form import OPTIONAL_DETAILS
-
 # the form's field of each detail (``lib.client_form.OPTIONAL_DETAILS``)
 DETAIL_CODES = [
     ("phone", "Phone"),

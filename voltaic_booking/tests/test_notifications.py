@@ -115,7 +115,8 @@ class TestBookingEmails(NotificationCase):
         self.assertEqual(client_mail.subject,
                          f"Ihre Beratung mit Carla Consultant ist bestätigt ({booking.reference})")
         self.assertIn("Hallo Lena", client_mail.body_html)
-        self.assertIn("Donnerstag, 5. März 2026, 10:00 – 11:00 (Mitteleuropäische Zeit — Berlin (UTC+1))", client_mail.body_html)
+        self.assertIn("Donnerstag, 5. März 2026, 10:00 – 11:00 (Mitteleuropäische Zeit — Berlin (UTC+1))",
+                      client_mail.body_html)
         self.assertIn("Buchung verwalten", client_mail.body_html)
         self.assertIn(f"/de/book-consultation/manage/{booking.reference}", client_mail.body_html)
         consultant_mail = self.mail(booking, "consultant_confirmation")

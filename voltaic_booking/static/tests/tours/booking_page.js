@@ -78,8 +78,10 @@ function submitAndConfirm() {
             trigger: ".o_vbw_ics[href*='/ics?token=']",
         },
         {
-            content: "Reschedule and cancel links point to the manage page",
-            trigger: ".o_vbw_reschedule[href*='/book-consultation/manage/'][href*='token=']",
+            // the first free time is inside the online-change deadline: the page says so and links the manage
+            // page without offering to reschedule or cancel (issue 16, honest deadlines)
+            content: "The manage page is linked",
+            trigger: ".o_vbw_confirmed a[href*='/book-consultation/manage/'][href*='token=']",
         },
     ];
 }
