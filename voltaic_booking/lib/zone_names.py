@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import get_timezone_location, get_timezone_name
+from babel.dates import get_timezone_name
 
 UTC = timezone.utc
 
@@ -26,14 +26,10 @@ def offset_text(zone, at):
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def city(zone, locale):
-    """The zone's city in ``locale`` ("New York", "München" is not a zone: "Berlin"); the zone id's last part
-    when babel has no name for it."""
-    fallback = zone.rsplit("/", 1)[-1].replace("_", " ")
-    try:
-        return get_timezone_location(zone, locale=locale, return_city=True) or fallback
-    except (LookupError, ValueError):
-        return fallback
+def city(zone):
+    """The zone's city as its id spells it ("New York" for America/New_York): the page's script can only do
+    the same (browsers have no city names), and one zone reads the same on every page and in every e-mail."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def zone_label(zone, at=None, locale="en_US"):
@@ -46,7 +42,7 @@ def zone_label(zone, at=None, locale="en_US"):
         name = get_timezone_name(ZoneInfo(zone), width="long", zone_variant="generic", locale=locale)
     except (LookupError, ValueError):
         name = ""
-    place = city(zone, locale)
+    place = city(zone)
     offset = offset_text(zone, at)
     if name and place and place not in name:
         return f"{name} — {place} ({offset})"

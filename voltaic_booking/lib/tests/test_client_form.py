@@ -41,3 +41,10 @@ def test_zone_labels_say_name_city_and_offset_in_the_readers_language():
     assert zone_names.zone_label("America/New_York", winter, "en_US") == "Eastern Time — New York (UTC-5)"
     assert zone_names.zone_label("Asia/Kolkata", winter, "en_US").endswith("(UTC+5:30)")
     assert zone_names.zone_label("UTC", winter, "en_US") == "UTC"
+
+
+def test_zone_labels_read_the_same_in_every_language_but_the_zone_name():
+    """The city comes from the zone's id, as on the page (browsers have no city names): one spelling everywhere."""
+    winter = datetime(2026, 12, 1, 9)
+    assert zone_names.zone_label("Europe/Lisbon", winter, "de_DE") == "Westeuropäische Zeit — Lisbon (UTC)"
+    assert zone_names.zone_label("Asia/Kolkata", winter, "de_DE").endswith("— Kolkata (UTC+5:30)")

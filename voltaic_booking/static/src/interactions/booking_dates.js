@@ -200,7 +200,8 @@ function clockOptions(locale, twelve = uses12Hours(locale)) {
 
 /** "UTC+1", "UTC-4", "UTC+5:30", "UTC" for a zone at an instant (as the server's zone_names.offset_text). */
 export function utcOffset(zone, date = new Date()) {
-    return (offsetLabel(zone, date) || "GMT").replace(/^GMT/, "UTC");
+    const offset = (offsetLabel(zone, date) || "GMT").replace(/^GMT/, "UTC");
+    return /^UTC[+-]0(:00)?$/.test(offset) ? "UTC" : offset;
 }
 
 /** The zone's city: "New York" for America/New_York. */
