@@ -22,7 +22,7 @@ from odoo.tools import html2plaintext
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..exceptions import BookingBusyError, BookingValidationError, SlotUnavailableError
-from ..lib import calendar_links
+from ..lib import calendar_links, zone_names
 from ..lib import slots as slot_lib
 from ..models.consultant import MEETING_TYPE_ICONS
 from .api import BookingApi
@@ -212,6 +212,9 @@ class BookingPage(http.Controller):
                 "next_available_label": self._format_slot(next_slot, zone, locale) if next_slot else "",
                 "free_ranges": free.get("ranges", ""),
                 "last_day": (now + timedelta(days=consultant.max_advance_days)).astimezone(zone).date().isoformat(),
+                "next_available_zone": zone_names.zone_label(zone.key, next_slot, locale) if next_slot else "",
+                "edit_deadline_hours": max(consultant.edit_deadline_hours, 0),
+                "required_details": consultant.required_detail_ids.mapped("code"),
             })
             cards[-1]["data_attrs"] = self._card_data_attrs(cards[-1])
         return cards
@@ -254,6 +257,8 @@ class BookingPage(http.Controller):
             "data-free": card["free_ranges"],
             "data-last-day": card["last_day"],
             "data-bookable": "1" if card["bookable"] else "0",
+            "data-edit-deadline-hours": card["edit_deadline_hours"],
+            "data-required-details": ",".join(card["required_details"]),
         }
 
     def _availability(self, consultants):
@@ -417,6 +422,9 @@ class BookingPage(http.Controller):
         for name in FORM_CONSENTS:
             values[name] = post.get(name) in ("1", "on", "true", "True")
         values["answers"] = self._parse_answers(request.httprequest.form)
+        if post.get("consent") in ("1", "on", "true", "True"):
+            # the page's one consent line accepts the terms and the privacy policy together
+            values["terms_accepted"] = values["privacy_accepted"] = True
         return values, errors
 
     @staticmethod
@@ -484,8 +492,10 @@ class BookingPage(http.Controller):
                 "date": babel_dates.format_date(start.astimezone(zone).date(), "full", locale=locale),
                 "start": self._format_clock(start, zone, locale),
                 "end": self._format_clock(stop, zone, locale),
-                "zone": str(zone.key),
+                "zone": zone_names.zone_label(zone.key, start, locale),
             }
+
+        deadline = booking._mail_edit_deadline().replace(tzinfo=UTC)
 
         return {
             "booking": booking,
@@ -503,4 +513,9 @@ class BookingPage(http.Controller):
             "ics_url": urls["ics_url"],
             "manage_url": urls["manage_url"],
             "is_upcoming": booking.state == "confirmed" and start > datetime.now(UTC),
+            # honest deadlines: the same wording as step 3 of the page
+            "can_change_online": booking._client_can_edit(),
+            "deadline_label": self._format_slot(deadline, client_zone, locale),
+            "book_again_url": f"/book-consultation/{request.env['ir.http']._slug(consultant)}"
+            if consultant._is_bookable() else "/book-consultation",
         }

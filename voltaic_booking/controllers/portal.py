@@ -9,7 +9,7 @@ booking logic lives here.
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from odoo import fields, http
@@ -91,6 +91,12 @@ class BookingSelfService(CustomerPortal):
             "consultant_email": consultant.user_id.email or consultant.partner_id.email or "",
             "consultant_phone": consultant.partner_id.phone or consultant.company_id.phone or "",
             "post_url": f"/book-consultation/manage/{booking.reference}",
+            # the booking page's picker: the page's language, the consultant's last bookable day
+            "page_language": (request.lang.code or "en_US").split("_")[0] if request.lang else "en",
+            "last_day": (datetime.now(UTC) + timedelta(days=consultant.max_advance_days)).astimezone(
+                consultant._zone()).date().isoformat(),
+            "book_again_url": f"/book-consultation/{request.env['ir.http']._slug(consultant)}"
+            if consultant._is_bookable() else "/book-consultation",
             "notice": None,
             "error": None,
             "alternatives": [],

@@ -37,6 +37,7 @@ from . import (
     client_data,
     booking_intake,
     booking_answer,
+    client_detail,
     consultant,
     consultant_duration,
     consultant_expertise,

@@ -16,6 +16,7 @@ from odoo.tools.misc import babel_locale_parse
 
 from ..exceptions import BookingValidationError, SlotUnavailableError
 from ..lib import slots as slot_lib
+from ..lib.client_form import is_valid_email, missing_required_details
 from ..lib.ics import booking_description, build_ics
 from .consultant import ACTIVE_STATES, MEETING_TYPE_SELECTION
 
@@ -713,7 +714,8 @@ class VoltaicBooking(models.Model):
                                                 label=label, max=NAME_MAX)
             clean[field_name] = value
 
-        email = email_normalize((values.get("email") or "").strip(), strict=True)
+        raw_email = (values.get("email") or "").strip()
+        email = email_normalize(raw_email, strict=True) if is_valid_email(raw_email) else False
         if not email or len(email) > 254:
             errors["email"] = self.env._("Enter a valid email address.")
         clean["email"] = email
@@ -749,6 +751,8 @@ class VoltaicBooking(models.Model):
                 errors["privacy_accepted"] = self.env._("Please accept the privacy policy.")
 
         clean["answers"] = self._validate_answers(values, clean, errors)  # intake questions (booking_intake.py)
+        if clean["source"] in CONSENT_SOURCES and consultant:
+            errors.update(self._missing_detail_errors(consultant, values, errors))
 
         clean["lead"] = self.env["crm.lead"]
         if values.get("lead_id"):
@@ -756,6 +760,16 @@ class VoltaicBooking(models.Model):
         if errors:
             raise BookingValidationError(errors)
         return clean
+
+    @api.model
+    def _missing_detail_errors(self, consultant, values, errors):
+        """``{field: message}`` for the details ``consultant`` requires (``required_detail_ids``) that the
+        client left empty; a field that already has a message keeps it."""
+        labels = {detail.code: detail.name for detail in consultant.sudo().required_detail_ids}
+        return {
+            name: self.env._("%s is required.", labels[name])
+            for name in missing_required_details(values, set(labels)) if name not in errors
+        }
 
     @api.model
     def _check_slot(self, consultant, start, duration, ignore_bookings=None):

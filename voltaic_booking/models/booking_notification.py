@@ -22,6 +22,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, formataddr
 
 from ..lib import notification_times as ntimes
+from ..lib import zone_names
 from ..lib.calendar_links import google_calendar_url, outlook_calendar_url
 from .booking import _expected_conflict
 from .booking_message import MESSAGE_KINDS
@@ -550,13 +551,19 @@ class VoltaicBooking(models.Model):
 
     def _mail_when(self, audience="client", start=None):
         """The meeting's time in the audience's zone and the rendering language, e.g.
-        ``Tuesday, March 3, 2026, 10:00 AM – 11:00 AM (Europe/Berlin, UTC+01:00)``."""
+        ``Tuesday, March 3, 2026, 10:00 AM – 11:00 AM (Central European Time — Berlin (UTC+1))``: the zone
+        spelled as everywhere else (pages, picker), see ``lib/zone_names.py``."""
         self.ensure_one()
         tz_name = self._mail_tz(audience)
         start = start or self.start
         stop = start + (self.stop - self.start)
-        text = ntimes.local_range_text(start, stop, tz_name, self.env.lang or "en_US")
-        return f"{text} ({tz_name}, {ntimes.utc_offset_text(start, tz_name)})"
+        lang = self.env.lang or "en_US"
+        text = ntimes.local_range_text(start, stop, tz_name, lang)
+        try:
+            zone_text = zone_names.zone_label(tz_name, start, lang)
+        except (ValueError, LookupError):
+            zone_text = f"{tz_name}, {ntimes.utc_offset_text(start, tz_name)}"
+        return f"{text} ({zone_text})"
 
     def _mail_previous_when(self, audience="client"):
         self.ensure_one()

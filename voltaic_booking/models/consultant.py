@@ -14,9 +14,9 @@ UTC = timezone.utc
 # the meeting types, defined once: value and label (the booking's selection), icon on the website;
 # a consultant offers a type with its boolean ``offers_<value>``
 MEETING_TYPES = (
-    ("video", "Video Call", "fa-video-camera"),
-    ("phone", "Phone Call", "fa-phone"),
-    ("in_person", "In Person", "fa-handshake-o"),
+    ("video", "Video call", "fa-video-camera"),
+    ("phone", "Phone call", "fa-phone"),
+    ("in_person", "In person", "fa-handshake-o"),
 )
 MEETING_TYPE_SELECTION = [(value, label) for value, label, _icon in MEETING_TYPES]
 MEETING_TYPE_ICONS = {value: icon for value, _label, icon in MEETING_TYPES}
@@ -80,6 +80,10 @@ class VoltaicConsultant(models.Model):
         string="Online Changes Until (hours before)", default=24,
         help="Clients can reschedule or cancel on their booking page until this many hours before the start; "
              "after that the page tells them how to reach the consultant. 0 allows changes until the start.")
+    required_detail_ids = fields.Many2many(
+        "voltaic.client.detail", string="Required Details",
+        help="Details the client must give when booking online besides name and e-mail; the others are optional, "
+             "behind \"Add details\" on the booking page.")
 
     booking_ids = fields.One2many("voltaic.booking", "consultant_id", string="Bookings")
     booking_count = fields.Integer(compute="_compute_booking_count")

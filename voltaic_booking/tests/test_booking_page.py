@@ -197,8 +197,8 @@ class TestBookingPage(BookingPageCase):
         def assert_queries():
             self.url_open(PAGE)  # warm the caches
             # measured, with the demo consultants and ours; and six more (+2: the intake questions and their choices;
-            # +2: the published teams' cards)
-            with self.assertQueryCount(45):
+            # +2: the published teams' cards; +3: the required details, issue 16)
+            with self.assertQueryCount(48):
                 self.assertEqual(self.url_open(PAGE).status_code, 200)
 
         assert_queries()
@@ -380,8 +380,8 @@ class TestBookingPage(BookingPageCase):
         self.assertIn("Tess Tourner", html)
         self.assertIn("30 minutes", html)
         self.assertIn("https://meet.example.com/tess", html)
-        self.assertIn("Asia/Kolkata", html)
-        self.assertIn("Europe/Berlin", html, "the consultant's zone is shown too")
+        self.assertIn("India Time — Kolkata (UTC+5:30)", html, "the client's zone, as a person reads it")
+        self.assertIn("Central European Time — Berlin (UTC+", html, "the consultant's zone is shown too")
         self.assertIn("https://calendar.google.com/calendar/render?action=TEMPLATE", html)
         self.assertIn("https://outlook.live.com/calendar/0/deeplink/compose?", html)
         self.assertIn(f"/api/consultations/{booking.reference}/ics?token={booking.access_token}", html)
@@ -432,7 +432,7 @@ class TestBookingPage(BookingPageCase):
         self.assertEqual(attributes, {
             "data-vbw-consultant", "data-name", "data-title", "data-initials", "data-photo", "data-profile-url",
             "data-tz", "data-durations", "data-meeting-types", "data-languages", "data-expertise", "data-next",
-            "data-free", "data-last-day", "data-bookable",
+            "data-free", "data-last-day", "data-bookable", "data-edit-deadline-hours", "data-required-details",
         })
 
 

@@ -383,7 +383,7 @@ class TestScheduleChanges(IntegrityCase):
         consultant.write({"offers_phone": False})
         self.end_of_request()
         self.assert_flagged(short, thursday_14, "no longer offers 30-minute meetings")
-        self.assert_flagged(phone, thursday_14, "no longer offers “Phone Call”")
+        self.assert_flagged(phone, thursday_14, "no longer offers “Phone call”")
         self.assertEqual(set(bookings.mapped("state")), {"confirmed"})
 
     def test_review_is_cleared_by_a_manager_or_by_the_change_itself(self):

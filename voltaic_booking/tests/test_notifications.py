@@ -45,7 +45,7 @@ class TestBookingEmails(NotificationCase):
                          f"Your consultation with Carla Consultant is confirmed ({booking.reference})")
         body = plain(client_mail.body_html)
         # in the client's zone (Kolkata), the video link, calendar links and the manage link with the token
-        self.assertIn("Thursday, March 5, 2026, 2:30 PM – 3:30 PM (Asia/Kolkata, UTC+05:30)", body)
+        self.assertIn("Thursday, March 5, 2026, 2:30 PM – 3:30 PM (India Time — Kolkata (UTC+5:30))", body)
         self.assertIn("https://meet.example.com/carla", body)
         self.assertIn("https://calendar.google.com/calendar/render?action=TEMPLATE", body)
         self.assertIn("https://outlook.live.com/calendar/0/deeplink/compose", body)
@@ -67,7 +67,7 @@ class TestBookingEmails(NotificationCase):
         self.assertEqual(consultant_mail.recipient_ids, self.consultant.partner_id)
         self.assertEqual(consultant_mail.subject, f"New consultation: Priya Sharma ({booking.reference})")
         body = plain(consultant_mail.body_html)
-        self.assertIn("Thursday, March 5, 2026, 10:00 AM – 11:00 AM (Europe/Berlin, UTC+01:00)", body)
+        self.assertIn("Thursday, March 5, 2026, 10:00 AM – 11:00 AM (Central European Time — Berlin (UTC+1))", body)
         self.assertIn("+91 22 1234 5678", body)
         self.assertIn("We would like to cover 2,000 m² of roof.", body)
         self.assertIn(f"/mail/view?model=crm.lead&res_id={booking.lead_id.id}", body)
@@ -115,7 +115,8 @@ class TestBookingEmails(NotificationCase):
         self.assertEqual(client_mail.subject,
                          f"Ihre Beratung mit Carla Consultant ist bestätigt ({booking.reference})")
         self.assertIn("Hallo Lena", client_mail.body_html)
-        self.assertIn("Donnerstag, 5. März 2026, 10:00 – 11:00 (Europe/Berlin, UTC+01:00)", client_mail.body_html)
+        self.assertIn("Donnerstag, 5. März 2026, 10:00 – 11:00 (Mitteleuropäische Zeit — Berlin (UTC+1))",
+                      client_mail.body_html)
         self.assertIn("Buchung verwalten", client_mail.body_html)
         self.assertIn(f"/de/book-consultation/manage/{booking.reference}", client_mail.body_html)
         consultant_mail = self.mail(booking, "consultant_confirmation")

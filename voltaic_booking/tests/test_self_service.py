@@ -142,7 +142,7 @@ class TestSelfService(HttpCase):
         self.assertEqual(response.headers.get("X-Robots-Tag"), "noindex")
         text = response.text.replace("\u202f", " ")
         self.assertIn(booking._mail_when(), text)
-        self.assertIn("(Europe/Berlin, UTC+0", text)
+        self.assertIn("(Central European Time — Berlin (UTC+", text)
         self.assertIn("Sam Selfservice", text)
         self.assertIn("https://meet.example.com/sam", text)
         self.assertIn(f"/api/consultations/{booking.reference}/ics?token={booking.access_token}", text)

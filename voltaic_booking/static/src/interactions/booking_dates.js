@@ -160,14 +160,97 @@ export function periodBounds(period, zone, locale, now = Date.now()) {
     return [startOfDay(addDays(weekStart, 7), zone), startOfDay(addDays(weekStart, 14), zone)];
 }
 
-/** Formatters in the page's language (24-hour clock in German, the locale's habit in English). */
-export function formatters(locale, zone) {
+const HOUR_CYCLE_KEY = "voltaic_booking.hour_cycle";
+
+/** Whether the locale writes times on a 12-hour clock by default (en-US yes, de no). */
+export function localeUses12Hours(locale) {
+    try {
+        const cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
+        return cycle === "h12" || cycle === "h11";
+    } catch {
+        return false;
+    }
+}
+
+/** The visitor's 12/24-hour choice, remembered in the browser; the locale's habit until they choose. */
+export function uses12Hours(locale) {
+    let stored = null;
+    try {
+        stored = window.localStorage.getItem(HOUR_CYCLE_KEY);
+    } catch {
+        stored = null;
+    }
+    return stored ? stored === "12" : localeUses12Hours(locale);
+}
+
+export function rememberHourCycle(twelve) {
+    try {
+        window.localStorage.setItem(HOUR_CYCLE_KEY, twelve ? "12" : "24");
+    } catch {
+        // private mode: the choice lasts for this page only
+    }
+}
+
+/** Clock options: "9:30 AM" on a 12-hour clock, "09:30" on a 24-hour one (one spelling everywhere). */
+function clockOptions(locale, twelve = uses12Hours(locale)) {
+    return twelve
+        ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" }
+        : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+}
+
+/** "UTC+1", "UTC-4", "UTC+5:30", "UTC" for a zone at an instant (as the server's zone_names.offset_text). */
+export function utcOffset(zone, date = new Date()) {
+    const offset = (offsetLabel(zone, date) || "GMT").replace(/^GMT/, "UTC");
+    return /^UTC[+-]0(:00)?$/.test(offset) ? "UTC" : offset;
+}
+
+/** The zone's city: "New York" for America/New_York. */
+export function zoneCity(zone) {
+    return zone.split("/").pop().replaceAll("_", " ");
+}
+
+/** "Central European Time — Berlin (UTC+1)", in the page's language (as the server's zone_names.zone_label). */
+export function zoneLabel(zone, locale, date = new Date()) {
+    if (zone === "UTC" || zone === "Etc/UTC") {
+        return "UTC";
+    }
+    let name = "";
+    try {
+        name =
+            new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "longGeneric" })
+                .formatToParts(date)
+                .find((part) => part.type === "timeZoneName")?.value || "";
+    } catch {
+        name = "";
+    }
+    const city = zoneCity(zone);
+    const offset = utcOffset(zone, date);
+    if (!name || /^(GMT|UTC)/.test(name)) {
+        return `${city} (${offset})`;
+    }
+    return name.includes(city) ? `${name} (${offset})` : `${name} — ${city} (${offset})`;
+}
+
+/** The region a zone is listed under: "Europe", "America", … ("Other" for UTC and the like). */
+export function zoneRegion(zone) {
+    return zone.includes("/") ? zone.split("/")[0] : "Other";
+}
+
+/** Formatters in the page's language, on the visitor's 12- or 24-hour clock. */
+export function formatters(locale, zone, twelve = uses12Hours(locale)) {
     return {
-        time: new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", timeZone: zone }),
+        time: new Intl.DateTimeFormat(locale, { ...clockOptions(locale, twelve), timeZone: zone }),
         dayMonth: new Intl.DateTimeFormat(locale, {
             weekday: "short",
             day: "numeric",
             month: "short",
+            timeZone: zone,
+        }),
+        deadline: new Intl.DateTimeFormat(locale, {
+            weekday: "short",
+            day: "numeric",
+            month: "short",
+            ...clockOptions(locale, twelve),
             timeZone: zone,
         }),
         longDay: new Intl.DateTimeFormat(locale, {

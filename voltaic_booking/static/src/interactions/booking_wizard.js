@@ -4,28 +4,13 @@ import { addLoadingEffect } from "@web/core/utils/ui";
 import { session } from "@web/session";
 import { Interaction } from "@web/public/interaction";
 
-import {
-    addDays,
-    dayKey,
-    detectTimeZone,
-    firstDayOfWeek,
-    formatters,
-    isTimeZone,
-    isoWeekday,
-    keyDate,
-    keyFormatters,
-    offsetLabel,
-    pageLocale,
-    parseKey,
-    periodBounds,
-    timeZoneNames,
-} from "./booking_dates";
+import { detectTimeZone, pageLocale, periodBounds, zoneLabel } from "./booking_dates";
+import { isValidEmail } from "./booking_form_rules";
+import { SlotPicker } from "./booking_picker";
 
 const CAPTCHA_ACTION = "voltaic_booking";
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE_RE = /^\+?[0-9 ()./-]{5,30}$/;
 const WEBSITE_RE = /^(https?:\/\/)?[\w.-]+\.[a-z]{2,}(\/\S*)?$/i;
-const SKELETON_SLOTS = 8;
 // fields of the service's answers that are not inputs of the form
 const NON_FORM_FIELDS = ["consultant", "team", "start", "duration", "meeting_type", "tz"];
 
@@ -33,12 +18,15 @@ const NON_FORM_FIELDS = ["consultant", "team", "start", "duration", "meeting_typ
 export function teamKey(id) {
     return `team-${id}`;
 }
+// the service's consent errors, shown under the one consent line
+const CONSENT_FIELDS = ["terms_accepted", "privacy_accepted"];
 
 /**
- * The booking page: step 1 (consultant, with filters), step 2 (month
- * calendar and slots from /api/consultations/slots), step 3 (details,
- * posted to /book-consultation/submit, which books through the booking
- * service). Step 4 is the confirmation page the server answers with.
+ * The booking page: step 1 (consultant, with filters), step 2 (the
+ * month-and-slots picker of booking_picker.js, one screen), step 3 (the short
+ * form: name and e-mail, the consultant's required details, the rest behind
+ * "Add details"; posted to /book-consultation/submit, which books through
+ * the booking service). Step 4 is the confirmation page the server answers with.
  */
 export class BookingWizard extends Interaction {
     static selector = ".o_vbw_wizard";
@@ -63,19 +51,11 @@ export class BookingWizard extends Interaction {
         ".o_vbw_go": { "t-on-click.withTarget": (ev, el) => this.goToStep(Number(el.dataset.go)) },
         "input[name='vbw_duration']": { "t-on-change.withTarget": this.onDurationChange },
         "input[name='vbw_meeting_type']": { "t-on-change.withTarget": this.onMeetingTypeChange },
-        ".o_vbw_month_prev": {
-            "t-on-click": () => this.shiftMonth(-1),
-            "t-att-disabled": () => !this.canShiftMonth(-1),
+        ".o_vbw_picker_panel": {
+            "t-att-class": () => ({ o_vbw_has_slot: Boolean(this.slot) }),
         },
-        ".o_vbw_month_next": {
-            "t-on-click": () => this.shiftMonth(1),
-            "t-att-disabled": () => !this.canShiftMonth(1),
-        },
-        ".o_vbw_tz": { "t-on-change.withTarget": this.onTimeZoneChange },
-        ".o_vbw_weeks": { "t-on-click": this.onDayClick, "t-on-keydown": this.onGridKeydown },
-        ".o_vbw_slots": {
-            "t-on-click": this.onSlotClick,
-            "t-att-aria-busy": () => (this.loading ? "true" : "false"),
+        ".o_vbw_continue_when": {
+            "t-out": () => this.chosenSlotText(),
         },
         ".o_vbw_to_details": {
             "t-on-click": () => this.goToStep(3),
@@ -100,19 +80,24 @@ export class BookingWizard extends Interaction {
         this.slotsUrl = this.el.dataset.slotsUrl;
         this.language = this.el.dataset.lang || "en";
         this.form = this.el.querySelector(".o_vbw_form");
-        this.tz = detectTimeZone();
         this.consultant = null;
         this.duration = null;
         this.meetingType = null;
-        this.month = null; // "YYYY-MM-01"
-        this.day = null; // "YYYY-MM-DD" in this.tz
-        this.slot = null; // {start, end} UTC ISO strings
-        this.slotsByDay = new Map();
-        this.cache = new Map();
-        this.loading = false;
-        this.loadError = "";
-        this.loadCounter = 0;
         this.recaptcha = null;
+        this.picker = new SlotPicker(this.el.querySelector(".o_vbw_picker"), {
+            locale: this.locale,
+            tz: detectTimeZone(),
+            language: this.language,
+            slotsUrl: this.slotsUrl,
+            onSelect: (slot) => this.onSlotChosen(slot),
+            onZoneChange: () => {
+                this.formatNextAvailable();
+                this.applyFilters();
+            },
+            onRender: () => this.updateContent(),
+            filters: () => this.teamFilterEntries(),
+        });
+        this.registerCleanup(() => this.picker.destroy());
         this.consultants = new Map(
             [...this.el.querySelectorAll("[data-vbw-consultant], [data-vbw-team]")].map((el) => {
                 const choice = this.readConsultant(el);
@@ -150,8 +135,7 @@ export class BookingWizard extends Interaction {
         }
         history.replaceState({ ...(history.state || {}), vbwStep: this.step }, "");
         if (this.step === 2) {
-            this.ensureTimeZoneOptions();
-            this.showMonth();
+            this.picker.show();
         }
         this.updateContent();
     }
@@ -185,19 +169,34 @@ export class BookingWizard extends Interaction {
                 .map((range) => range.split("-").map((minutes) => Number(minutes) * 60000)),
             lastDay: el.dataset.lastDay || "",
             bookable: el.dataset.bookable === "1",
+            editDeadlineHours: Number(el.dataset.editDeadlineHours || 0),
+            requiredDetails: list(el.dataset.requiredDetails),
             el,
         };
     }
 
     /** Show the next free time of each card in the visitor's zone and language. */
     formatNextAvailable() {
-        const { dayMonth, time } = formatters(this.locale, this.tz);
+        const { dayMonth, time } = this.picker.formatters();
+        const zone = this.picker.zoneText();
         for (const el of this.el.querySelectorAll(".o_vbw_next_time[datetime]")) {
             const date = new Date(el.getAttribute("datetime"));
             if (!isNaN(date)) {
                 el.textContent = `${dayMonth.format(date)}, ${time.format(date)}`;
+                const zoneEl = el.parentElement.querySelector(".o_vbw_next_zone");
+                if (zoneEl) {
+                    zoneEl.textContent = zone;
+                }
             }
         }
+    }
+
+    get tz() {
+        return this.picker.tz;
+    }
+
+    get slot() {
+        return this.picker.slot;
     }
 
     applyFilters({ updateUrl = false } = {}) {
@@ -257,15 +256,15 @@ export class BookingWizard extends Interaction {
     selectConsultant(id) {
         const consultant = this.consultants.get(id);
         if (this.consultant?.key !== id) {
-            this.slot = null;
-            this.day = null;
-            this.month = null;
             this.hideConflict();
         }
         this.consultant = consultant;
+        this.picker.setConsultant(consultant);
+        this.placeDetails(consultant.requiredDetails);
         if (!consultant.durations.includes(this.duration)) {
             this.duration = consultant.durations[0];
         }
+        this.picker.setDuration(this.duration);
         if (!consultant.meetingTypes.includes(this.meetingType)) {
             this.meetingType = consultant.meetingTypes[0];
         }
@@ -319,8 +318,7 @@ export class BookingWizard extends Interaction {
         const changed = step !== this.step;
         this.step = step;
         if (step === 2) {
-            this.ensureTimeZoneOptions();
-            this.showMonth();
+            this.picker.show();
         }
         if (step === 3) {
             this.fillSummary();
@@ -377,200 +375,18 @@ export class BookingWizard extends Interaction {
     // Date and time (step 2)
     // ------------------------------------------------------------------
 
-    ensureTimeZoneOptions() {
-        const select = this.el.querySelector(".o_vbw_tz");
-        if (!select.options.length) {
-            const now = new Date();
-            const fragment = document.createDocumentFragment();
-            for (const zone of timeZoneNames([this.tz, this.consultant?.tz])) {
-                const option = document.createElement("option");
-                option.value = zone;
-                const offset = offsetLabel(zone, now);
-                option.textContent = offset ? zone.replaceAll("_", " ") + " (" + offset + ")" : zone;
-                fragment.append(option);
-            }
-            select.append(fragment);
-        }
-        select.value = this.tz;
-        this.updateConsultantZoneNote();
-    }
-
-    updateConsultantZoneNote() {
-        const note = this.el.querySelector(".o_vbw_consultant_tz");
-        if (!this.consultant) {
-            return;
-        }
-        if (this.consultant.team) {
-            note.textContent = _t("Times are shown in your time zone.");
-            return;
-        }
-        const zone = this.consultant.tz;
-        const zoneLabel = zone.replaceAll("_", " ") + " (" + offsetLabel(zone) + ")";
-        note.textContent =
-            offsetLabel(zone) === offsetLabel(this.tz)
-                ? _t("%(name)s's time zone: %(zone)s, the same time as yours.", {
-                      name: this.consultant.name,
-                      zone: zoneLabel,
-                  })
-                : _t("%(name)s's time zone: %(zone)s. Their local time is shown under each time.", {
-                      name: this.consultant.name,
-                      zone: zoneLabel,
-                  });
-    }
-
-    onTimeZoneChange(ev, el) {
-        if (!isTimeZone(el.value)) {
-            return;
-        }
-        const slotStart = this.slot?.start;
-        this.tz = el.value;
-        this.day = slotStart ? dayKey(new Date(slotStart), this.tz) : null;
-        this.month = this.day ? `${this.day.slice(0, 7)}-01` : this.month;
-        this.updateConsultantZoneNote();
-        this.formatNextAvailable();
-        this.applyFilters();
-        this.showMonth();
-    }
-
     onDurationChange(ev, el) {
         this.duration = Number(el.value);
-        this.showMonth();
+        this.picker.setDuration(this.duration);
+        this.picker.show();
     }
 
     onMeetingTypeChange(ev, el) {
         this.meetingType = el.value;
         if (this.consultant?.team) {
             // a team's times depend on who offers this kind of meeting
-            this.showMonth();
+            this.picker.show();
         }
-    }
-
-    todayKey() {
-        return dayKey(new Date(), this.tz);
-    }
-
-    canShiftMonth(delta) {
-        if (!this.month || !this.consultant) {
-            return false;
-        }
-        const target = this.shiftedMonth(delta);
-        if (delta < 0) {
-            return target >= `${this.todayKey().slice(0, 7)}-01`;
-        }
-        return !this.consultant.lastDay || target <= this.consultant.lastDay;
-    }
-
-    shiftedMonth(delta) {
-        const [year, month] = parseKey(this.month);
-        return new Date(Date.UTC(year, month + delta, 1)).toISOString().slice(0, 10);
-    }
-
-    shiftMonth(delta) {
-        if (!this.canShiftMonth(delta)) {
-            return;
-        }
-        this.month = this.shiftedMonth(delta);
-        this.day = null;
-        this.showMonth({ autoSelect: true });
-    }
-
-    monthEnd(month) {
-        const [year, monthIndex] = parseKey(month);
-        return new Date(Date.UTC(year, monthIndex + 1, 0)).toISOString().slice(0, 10);
-    }
-
-    /** Render the month (skeleton first), load its slots, pick a day if none is chosen. */
-    async showMonth({ autoSelect = true, force = false } = {}) {
-        if (!this.consultant) {
-            return;
-        }
-        if (!this.month) {
-            const next = this.consultant.next ? dayKey(new Date(this.consultant.next), this.tz) : this.todayKey();
-            this.month = `${next.slice(0, 7)}-01`;
-        }
-        const counter = ++this.loadCounter;
-        const key = [this.consultant.key, this.duration, this.tz, this.month, ...this.teamFilters()].join("|");
-        if (force) {
-            this.cache.delete(key);
-        }
-        if (!this.cache.has(key)) {
-            this.loading = true;
-            this.loadError = "";
-            this.slotsByDay = new Map();
-            this.renderCalendar();
-            this.renderSlots();
-            this.updateContent();
-            try {
-                this.cache.set(key, await this.waitFor(this.fetchSlots()));
-            } catch (error) {
-                if (counter === this.loadCounter) {
-                    this.loading = false;
-                    this.loadError = error.message || _t("The free times could not be loaded. Please try again.");
-                    this.renderCalendar();
-                    this.renderSlots();
-                }
-                return;
-            }
-        }
-        if (counter !== this.loadCounter) {
-            return; // a newer request took over
-        }
-        this.loading = false;
-        this.slotsByDay = this.cache.get(key);
-        if (this.slot && !this.findSlot(this.slot.start)) {
-            // the chosen time is gone (taken meanwhile, or another duration)
-            this.slot = null;
-        }
-        if (this.day && !this.slotsByDay.has(this.day)) {
-            this.day = null;
-        }
-        if (!this.day && autoSelect) {
-            const firstDay = [...this.slotsByDay.keys()].sort()[0];
-            if (firstDay) {
-                this.day = firstDay;
-            } else if (!force && this.canShiftMonth(1) && this.month === `${this.todayKey().slice(0, 7)}-01`) {
-                // nothing left this month: show the next one
-                this.month = this.shiftedMonth(1);
-                return this.showMonth({ autoSelect });
-            }
-        }
-        this.renderCalendar();
-        this.renderSlots();
-    }
-
-    async fetchSlots() {
-        const params = new URLSearchParams({
-            ...(this.consultant.team
-                ? { team: this.consultant.team, ...Object.fromEntries(this.teamFilterEntries()) }
-                : { consultant: this.consultant.id }),
-            duration: this.duration,
-            start: this.month,
-            end: this.monthEnd(this.month),
-            tz: this.tz,
-            lang: this.language,
-        });
-        let response;
-        try {
-            response = await fetch(`${this.slotsUrl}?${params}`, {
-                headers: { Accept: "application/json" },
-                credentials: "same-origin",
-            });
-        } catch {
-            throw new Error(_t("The free times could not be loaded. Check your connection and try again."));
-        }
-        const data = await response.json().catch(() => null);
-        if (!response.ok || !data) {
-            throw new Error(data?.error?.message || _t("The free times could not be loaded. Please try again."));
-        }
-        const byDay = new Map();
-        for (const slot of data.slots) {
-            const key = slot.local_start.slice(0, 10);
-            if (!byDay.has(key)) {
-                byDay.set(key, []);
-            }
-            byDay.get(key).push({ start: slot.start, end: slot.end });
-        }
-        return byDay;
     }
 
     /** What narrows a team's members: step 1's expertise and language filters, step 2's meeting type. */
@@ -587,221 +403,25 @@ export class BookingWizard extends Interaction {
         ].filter(([, value]) => value);
     }
 
-    teamFilters() {
-        return this.teamFilterEntries().map(([name, value]) => `${name}=${value}`);
-    }
-
-    findSlot(start) {
-        const startTime = new Date(start).getTime();
-        for (const slots of this.slotsByDay.values()) {
-            const found = slots.find((slot) => new Date(slot.start).getTime() === startTime);
-            if (found) {
-                return found;
-            }
-        }
-        return null;
-    }
-
-    renderCalendar() {
-        const names = keyFormatters(this.locale);
-        this.el.querySelector(".o_vbw_month_title").textContent = names.month.format(keyDate(this.month));
-        const first = firstDayOfWeek(this.locale);
-        const gridStart = addDays(this.month, -((isoWeekday(this.month) - first + 7) % 7));
-        const headRow = this.el.querySelector(".o_vbw_weekdays");
-        if (headRow.dataset.first !== String(first)) {
-            headRow.replaceChildren(
-                ...[0, 1, 2, 3, 4, 5, 6].map((offset) => {
-                    const date = keyDate(addDays(gridStart, offset));
-                    const th = document.createElement("th");
-                    th.scope = "col";
-                    th.className = "o_vbw_weekday";
-                    const abbr = document.createElement("abbr");
-                    abbr.title = names.weekdayLong.format(date);
-                    abbr.textContent = names.weekdayShort.format(date);
-                    th.append(abbr);
-                    return th;
-                })
+    /** The picker's choice: announce it; on phones the sticky "Continue" bar shows it. */
+    onSlotChosen(slot) {
+        if (slot) {
+            const { time } = this.picker.formatters();
+            this.el.querySelector(".o_vbw_announce").textContent = _t(
+                "%(time)s selected. Continue to your details.",
+                { time: time.format(new Date(slot.start)) }
             );
-            headRow.dataset.first = String(first);
         }
-        const today = this.todayKey();
-        const monthPrefix = this.month.slice(0, 7);
-        const focusKey = this.day || [...this.slotsByDay.keys()].sort()[0];
-        const rows = [];
-        for (let week = 0; week < 6; week++) {
-            const tr = document.createElement("tr");
-            for (let weekday = 0; weekday < 7; weekday++) {
-                const key = addDays(gridStart, week * 7 + weekday);
-                const td = document.createElement("td");
-                td.setAttribute("role", "gridcell");
-                if (key.slice(0, 7) === monthPrefix) {
-                    const free = this.slotsByDay.get(key)?.length || 0;
-                    const button = document.createElement("button");
-                    button.type = "button";
-                    button.className = "o_vbw_day";
-                    button.dataset.day = key;
-                    button.textContent = String(parseKey(key)[2]);
-                    button.classList.toggle("o_vbw_day_free", free > 0);
-                    button.classList.toggle("o_vbw_day_today", key === today);
-                    button.classList.toggle("o_vbw_day_selected", key === this.day);
-                    button.classList.toggle("o_vbw_day_loading", this.loading);
-                    button.disabled = !free;
-                    button.tabIndex = key === focusKey ? 0 : -1;
-                    button.setAttribute("aria-pressed", key === this.day ? "true" : "false");
-                    const label = names.full.format(keyDate(key));
-                    button.setAttribute(
-                        "aria-label",
-                        free ? _t("%(day)s, %(count)s free times", { day: label, count: free }) : label
-                    );
-                    td.append(button);
-                }
-                tr.append(td);
-            }
-            rows.push(tr);
-        }
-        this.el.querySelector(".o_vbw_weeks").replaceChildren(...rows);
+        this.updateContent();
     }
 
-    renderSlots() {
-        const container = this.el.querySelector(".o_vbw_slots");
-        const status = this.el.querySelector(".o_vbw_slots_status");
-        const title = this.el.querySelector(".o_vbw_day_title");
-        const names = keyFormatters(this.locale);
-        if (this.loading) {
-            title.textContent = _t("Loading free times…");
-            status.textContent = "";
-            container.replaceChildren(
-                ...Array.from({ length: SKELETON_SLOTS }, () => {
-                    const placeholder = document.createElement("span");
-                    placeholder.className = "o_vbw_slot o_vbw_slot_skeleton placeholder-glow";
-                    placeholder.setAttribute("aria-hidden", "true");
-                    placeholder.innerHTML = '<span class="placeholder col-8"></span>';
-                    return placeholder;
-                })
-            );
-            return;
+    chosenSlotText() {
+        if (!this.slot) {
+            return "";
         }
-        if (this.loadError) {
-            title.textContent = _t("Free times");
-            container.replaceChildren();
-            status.textContent = this.loadError;
-            return;
-        }
-        const slots = (this.day && this.slotsByDay.get(this.day)) || [];
-        if (!this.day) {
-            title.textContent = this.slotsByDay.size ? _t("Choose a day") : _t("No free times this month");
-            status.textContent = this.slotsByDay.size
-                ? ""
-                : this.canShiftMonth(1)
-                  ? _t("Try the next month.")
-                  : _t("There are no free times in this period.");
-            container.replaceChildren();
-            return;
-        }
-        title.textContent = names.dayTitle.format(keyDate(this.day));
-        status.textContent = "";
-        const clientFormat = formatters(this.locale, this.tz).time;
-        const consultantFormat =
-            this.consultant.tz && this.consultant.tz !== this.tz ? formatters(this.locale, this.consultant.tz).time : null;
-        const selectedTime = this.slot ? new Date(this.slot.start).getTime() : null;
-        container.replaceChildren(
-            ...slots.map((slot) => {
-                const start = new Date(slot.start);
-                const button = document.createElement("button");
-                button.type = "button";
-                button.className = "o_vbw_slot btn";
-                button.dataset.start = slot.start;
-                button.dataset.end = slot.end;
-                const selected = start.getTime() === selectedTime;
-                button.classList.toggle("btn-primary", selected);
-                button.classList.toggle("btn-outline-primary", !selected);
-                button.setAttribute("aria-pressed", selected ? "true" : "false");
-                const main = document.createElement("span");
-                main.className = "o_vbw_slot_time";
-                main.textContent = clientFormat.format(start);
-                button.append(main);
-                if (consultantFormat && consultantFormat.format(start) !== main.textContent) {
-                    const other = document.createElement("span");
-                    other.className = "o_vbw_slot_other";
-                    other.textContent = consultantFormat.format(start);
-                    other.setAttribute("aria-hidden", "true");
-                    button.append(other);
-                    button.setAttribute(
-                        "aria-label",
-                        _t("%(time)s (%(consultantTime)s for %(name)s)", {
-                            time: main.textContent,
-                            consultantTime: other.textContent,
-                            name: this.consultant.name,
-                        })
-                    );
-                }
-                return button;
-            })
-        );
-    }
-
-    onDayClick(ev) {
-        const button = ev.target.closest(".o_vbw_day");
-        if (!button || button.disabled) {
-            return;
-        }
-        this.day = button.dataset.day;
-        this.renderCalendar();
-        this.renderSlots();
-        this.el.querySelector(`.o_vbw_day[data-day='${this.day}']`)?.focus();
-        if (ev.detail && window.matchMedia("(max-width: 991.98px)").matches) {
-            // a tap on a phone: bring the day's times into view (keyboard users keep their place)
-            this.el.querySelector(".o_vbw_day_title").scrollIntoView({ block: "start", behavior: "smooth" });
-        }
-    }
-
-    onGridKeydown(ev) {
-        const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
-        const current = ev.target.closest(".o_vbw_day");
-        if (!current) {
-            return;
-        }
-        const days = [...this.el.querySelectorAll(".o_vbw_day:not([disabled])")];
-        let target = null;
-        if (ev.key in moves) {
-            const wanted = addDays(current.dataset.day, moves[ev.key]);
-            target = this.el.querySelector(`.o_vbw_day[data-day='${wanted}']:not([disabled])`);
-            if (!target && Math.abs(moves[ev.key]) === 1) {
-                const index = days.indexOf(current);
-                target = days[index + moves[ev.key]] || null;
-            }
-        } else if (ev.key === "Home") {
-            target = days[0];
-        } else if (ev.key === "End") {
-            target = days[days.length - 1];
-        } else {
-            return;
-        }
-        ev.preventDefault();
-        if (target) {
-            for (const day of days) {
-                day.tabIndex = day === target ? 0 : -1;
-            }
-            target.focus();
-        }
-    }
-
-    onSlotClick(ev) {
-        const button = ev.target.closest(".o_vbw_slot[data-start]");
-        if (!button) {
-            return;
-        }
-        this.slot = { start: button.dataset.start, end: button.dataset.end };
-        for (const other of this.el.querySelectorAll(".o_vbw_slot[data-start]")) {
-            const selected = other === button;
-            other.classList.toggle("btn-primary", selected);
-            other.classList.toggle("btn-outline-primary", !selected);
-            other.setAttribute("aria-pressed", selected ? "true" : "false");
-        }
-        const { time } = formatters(this.locale, this.tz);
-        this.el.querySelector(".o_vbw_announce").textContent = _t("%(time)s selected. Continue to your details.", {
-            time: time.format(new Date(this.slot.start)),
-        });
+        const { dayMonth, time } = this.picker.formatters();
+        const start = new Date(this.slot.start);
+        return `${dayMonth.format(start)}, ${time.format(start)}`;
     }
 
     // ------------------------------------------------------------------
@@ -812,15 +432,16 @@ export class BookingWizard extends Interaction {
         this.el.querySelector(".o_vbw_summary").classList.remove("o_vbw_summary_stale");
         const start = new Date(this.slot.start);
         const end = new Date(this.slot.end);
-        const client = formatters(this.locale, this.tz);
+        const client = this.picker.formatters();
         const summary = this.el.querySelector(".o_vbw_summary");
         summary.querySelector(".o_vbw_summary_consultant").textContent = this.consultant.name;
         summary.querySelector(".o_vbw_summary_when").textContent = _t("%(day)s, %(start)s – %(end)s (%(zone)s)", {
             day: client.longDay.format(start),
             start: client.time.format(start),
             end: client.time.format(end),
-            zone: this.tz.replaceAll("_", " "),
+            zone: zoneLabel(this.tz, this.locale, start),
         });
+        this.fillDeadline(start);
         const meetingLabel =
             this.el.querySelector(`label[for='vbw_meeting_type_${this.meetingType}']`)?.textContent.trim() || "";
         summary.querySelector(".o_vbw_summary_meta").textContent = _t("%(minutes)s minutes · %(type)s", {
@@ -839,6 +460,48 @@ export class BookingWizard extends Interaction {
         }
     }
 
+    /**
+     * Honest deadlines: until when the chosen time can be changed online (the consultant's
+     * edit deadline before the start), or that it no longer can (as the confirmation page says).
+     */
+    fillDeadline(start) {
+        const note = this.el.querySelector(".o_vbw_deadline");
+        if (!note) {
+            return;
+        }
+        const deadline = new Date(start.getTime() - this.consultant.editDeadlineHours * 3600000);
+        const passed = deadline.getTime() <= Date.now();
+        note.classList.toggle("o_vbw_deadline_passed", passed);
+        note.textContent = passed
+            ? _t("This time can no longer be changed online.")
+            : _t("Free changes until %s.", this.picker.formatters().deadline.format(deadline));
+    }
+
+    /**
+     * The consultant's required details join name and e-mail; the others wait behind "Add details".
+     * Each detail is a ``[data-detail]`` block moved between the two places.
+     */
+    placeDetails(required) {
+        const requiredBox = this.el.querySelector(".o_vbw_required_details");
+        const optionalBox = this.el.querySelector(".o_vbw_optional_details");
+        if (!requiredBox || !optionalBox) {
+            return;
+        }
+        for (const block of this.el.querySelectorAll(".o_vbw_form [data-detail]")) {
+            const isRequired = required.includes(block.dataset.detail);
+            (isRequired ? requiredBox : optionalBox).append(block);
+            const input = block.querySelector(".form-control, .form-select");
+            input.required = isRequired;
+            input.toggleAttribute("aria-required", isRequired);
+            block.querySelector(".o_vbw_required_mark")?.classList.toggle("d-none", !isRequired);
+            if (!isRequired) {
+                this.setFieldError(input.name, "");
+            }
+        }
+        const disclosure = this.el.querySelector(".o_vbw_more_details");
+        disclosure?.classList.toggle("d-none", !optionalBox.querySelector("[data-detail]"));
+    }
+
     fieldMessage(el) {
         const value = el.type === "checkbox" ? el.checked : el.value.trim();
         switch (el.name) {
@@ -850,7 +513,7 @@ export class BookingWizard extends Interaction {
                 if (!value) {
                     return _t("Please enter your email address.");
                 }
-                return EMAIL_RE.test(value) ? "" : _t("Please enter a valid email address, like name@example.com.");
+                return isValidEmail(value) ? "" : _t("Please enter a valid email address, like name@example.com.");
             case "phone":
                 return !value || PHONE_RE.test(value) ? "" : _t("Please enter a valid phone number.");
             case "website":
@@ -859,6 +522,11 @@ export class BookingWizard extends Interaction {
                 return value ? "" : _t("Please accept the terms and conditions.");
             case "privacy_accepted":
                 return value ? "" : _t("Please accept the privacy policy.");
+            case "consent":
+                return value ? "" : _t("Please accept the terms and the privacy policy.");
+        }
+        if (el.required && !value) {
+            return _t("Please fill in this field.");
         }
         if (el.maxLength > 0 && typeof value === "string" && value.length > el.maxLength) {
             return _t("This text is too long (at most %s characters).", el.maxLength);
@@ -902,6 +570,10 @@ export class BookingWizard extends Interaction {
             if (!this.validateField(el) && !firstInvalid) {
                 firstInvalid = el;
             }
+        }
+        const disclosure = firstInvalid?.closest(".o_vbw_more_details");
+        if (disclosure) {
+            disclosure.open = true;
         }
         return firstInvalid;
     }
@@ -1006,8 +678,14 @@ export class BookingWizard extends Interaction {
     showServerErrors(error) {
         const other = [];
         let firstInvalid = null;
-        for (const [name, message] of Object.entries(error.fields)) {
+        for (const [field, message] of Object.entries(error.fields)) {
+            const name = CONSENT_FIELDS.includes(field) && !this.form.querySelector(`[name='${field}']`)
+                ? "consent"
+                : field;
             if (!NON_FORM_FIELDS.includes(name) && this.setFieldError(name, message)) {
+                if (this.el.querySelector(`.o_vbw_optional_details [name='${name}']`)) {
+                    this.el.querySelector(".o_vbw_more_details").open = true;
+                }
                 firstInvalid ||= this.form.querySelector(`[name='${name}']:not([type='hidden'])`);
             } else {
                 other.push(message);
@@ -1023,13 +701,9 @@ export class BookingWizard extends Interaction {
     /** The chosen time was taken meanwhile: say so, offer the alternatives, refresh the slots, keep the form. */
     onSlotTaken(error) {
         const taken = this.slot?.start;
-        this.slot = null;
-        for (const key of [...this.cache.keys()]) {
-            if (key.startsWith(`${this.consultant.key}|`)) {
-                this.cache.delete(key);
-            }
-        }
-        const { dayMonth, time } = formatters(this.locale, this.tz);
+        this.picker.slot = null;
+        this.picker.clearCache();
+        const { dayMonth, time } = this.picker.formatters();
         const alternatives = (error.alternatives || []).filter((slot) => slot.start !== taken);
         const buttons = alternatives.map((slot) => {
             const start = new Date(slot.start);
@@ -1049,8 +723,8 @@ export class BookingWizard extends Interaction {
         conflict.classList.remove("d-none");
         this.el.querySelector(".o_vbw_summary").classList.add("o_vbw_summary_stale");
         conflict.focus();
-        this.el.querySelector(".o_vbw_to_details").disabled = true;
-        this.showMonth({ force: true, autoSelect: false });
+        this.updateContent();
+        this.picker.show({ force: true, autoSelect: false });
     }
 
     hideConflict() {
@@ -1062,12 +736,10 @@ export class BookingWizard extends Interaction {
         if (!button) {
             return;
         }
-        this.slot = { start: button.dataset.start, end: button.dataset.end };
-        this.day = dayKey(new Date(this.slot.start), this.tz);
-        this.month = `${this.day.slice(0, 7)}-01`;
+        this.picker.choose({ start: button.dataset.start, end: button.dataset.end });
         this.hideConflict();
         this.fillSummary();
-        this.showMonth({ autoSelect: false });
+        this.picker.show({ autoSelect: false });
         this.el.querySelector(".o_vbw_summary").classList.add("o_vbw_summary_updated");
         this.form.querySelector(".o_vbw_submit").focus();
     }

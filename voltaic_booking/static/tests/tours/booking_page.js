@@ -44,12 +44,12 @@ function fillDetails({ first, last, email }) {
         { content: "First name", trigger: "#vbw_first_name", run: `edit ${first}` },
         { content: "Last name", trigger: "#vbw_last_name", run: `edit ${last}` },
         { content: "Email", trigger: "#vbw_email", run: `edit ${email}` },
+        { content: "Open Add details", trigger: ".o_vbw_more_details_toggle", run: "click" },
         { content: "Phone", trigger: "#vbw_phone", run: "edit +49 30 1234567" },
         { content: "Company", trigger: "#vbw_company", run: "edit Tour Energy GmbH" },
         { content: "Subject", trigger: "#vbw_subject", run: "edit Rooftop solar" },
         { content: "Message", trigger: "#vbw_message", run: "edit We plan 2 MW on our warehouses." },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
     ];
 }
 
@@ -78,8 +78,10 @@ function submitAndConfirm() {
             trigger: ".o_vbw_ics[href*='/ics?token=']",
         },
         {
-            content: "Reschedule and cancel links point to the manage page",
-            trigger: ".o_vbw_reschedule[href*='/book-consultation/manage/'][href*='token=']",
+            // the first free time is inside the online-change deadline: the page says so and links the manage
+            // page without offering to reschedule or cancel (issue 16, honest deadlines)
+            content: "The manage page is linked",
+            trigger: ".o_vbw_confirmed a[href*='/book-consultation/manage/'][href*='token=']",
         },
     ];
 }
@@ -229,7 +231,7 @@ registry.category("web_tour.tours").add("voltaic_booking_page_slot_taken", {
             trigger: "#vbw_email:value('grace.conflict@example.com')",
         },
         {
-            trigger: "#vbw_terms:checked",
+            trigger: "#vbw_consent:checked",
         },
         {
             content: "Take the first alternative",
@@ -285,11 +287,11 @@ registry.category("web_tour.tours").add("voltaic_booking_page_german", {
             content: "The summary of the chosen time is German",
             trigger: ".o_vbw_summary_meta:contains('Minuten')",
         },
+        ...fillDetails({ first: "Greta", last: "Deutsch", email: "greta.deutsch@example.com" }),
         {
             content: "The communication language defaults to German",
             trigger: "#vbw_language:value('de')",
         },
-        ...fillDetails({ first: "Greta", last: "Deutsch", email: "greta.deutsch@example.com" }),
         ...submitAndConfirm(),
         {
             content: "The confirmation stays on the German site",
