@@ -139,8 +139,7 @@ const flow = {
         { content: "First name", trigger: "#vbw_first_name", run: "edit Ally" },
         { content: "Last name", trigger: "#vbw_last_name", run: "edit Access" },
         { content: "Email", trigger: "#vbw_email", run: `edit ${email}` },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
         {
             content: "Confirm the booking",
             trigger: ".o_vbw_submit",
@@ -166,9 +165,13 @@ const flow = {
     ],
     manageReschedule: () => [
         {
-            content: "Open the reschedule section",
+            content: "Open the reschedule section (a #reschedule link may have opened it already)",
             trigger: ".o_vb_open_reschedule",
-            run: "click",
+            run() {
+                if (!document.querySelector("#o_vb_reschedule.show")) {
+                    document.querySelector(".o_vb_open_reschedule").click();
+                }
+            },
         },
         {
             content: "Its free times are shown",

@@ -71,12 +71,12 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client", {
         {
             trigger: "#vbw_first_name:value('Lina')",
         },
+        { content: "Open Add details", trigger: ".o_vbw_more_details_toggle", run: "click" },
         {
             trigger: "#vbw_company:value('Link Solar AG')",
         },
         { content: "Subject", trigger: "#vbw_subject", run: "edit Battery storage" },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
         {
             content: "Confirm the booking",
             trigger: ".o_vbw_submit",
@@ -115,8 +115,7 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client_chooses", {
             content: "The client's details are filled in from the opportunity",
             trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
         },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
         {
             content: "Confirm the booking",
             trigger: ".o_vbw_submit",

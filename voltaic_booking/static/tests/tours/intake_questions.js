@@ -45,8 +45,7 @@ registry.category("web_tour.tours").add("voltaic_booking_intake_questions", {
         { content: "First name", trigger: "#vbw_first_name", run: "edit Quinn" },
         { content: "Last name", trigger: "#vbw_last_name", run: "edit Questions" },
         { content: "Email", trigger: "#vbw_email", run: "edit quinn.questions@example.com" },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
         {
             content: "Submit without answering the required question",
             trigger: ".o_vbw_submit",
