@@ -3,14 +3,9 @@
 from datetime import datetime
 
 import pytest
+from voltaic_booking_lib import client_form, zone_names
 
-from conftest import load_lib
-
-LIB = load_lib()
-client_form = LIB["client_form"]
-zone_names = LIB["zone_names"]
-
-# the same examples as the tour's check of the page's rule (static/tests/tours/booking_issue16.js)
+# the same examples as the tour's check of the page's rule (static/tests/tours/booking_one_screen.js)
 VALID = ["jane.doe@example.com", "j@example.de", "jane+news@mail.example.co.uk", "o'brien@example.ie",
          "  jane@example.com  "]
 INVALID = ["jane..doe@example.com", ".jane@example.com", "jane.@example.com", "jane@example", "jane@-example.com",
