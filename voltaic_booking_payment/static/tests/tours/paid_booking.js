@@ -20,8 +20,7 @@ registry.category("web_tour.tours").add("voltaic_booking_paid", {
         { content: "First name", trigger: "#vbw_first_name", run: "edit Paula" },
         { content: "Last name", trigger: "#vbw_last_name", run: "edit Payer" },
         { content: "Email", trigger: "#vbw_email", run: "edit paula.payer@example.com" },
-        { content: "Accept the terms", trigger: "#vbw_terms", run: "check" },
-        { content: "Accept the privacy policy", trigger: "#vbw_privacy", run: "check" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
         {
             content: "Book: a paid consultation goes to the payment",
             trigger: ".o_vbw_submit",
