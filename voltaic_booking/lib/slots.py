@@ -64,6 +64,11 @@ class BusyIndex:
         return index > 0 and self.intervals[index - 1][1] > start
 
 
+def _utc(value):
+    """``value`` (aware) in UTC; values in UTC already (most busy times) are taken as they are."""
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
 def _first_aligned(start, step, tz):
     """First instant >= ``start`` whose wall-clock time in ``tz`` is a multiple of ``step`` after midnight.
 
@@ -142,8 +147,8 @@ def compute_slots(
         raise ValueError("duration and step must be positive")
     # every instant in UTC: comparing datetimes of different zones costs two
     # utcoffset() calls (slow with pytz, which Odoo's working intervals use)
-    busy_index = BusyIndex([(start.astimezone(UTC), end.astimezone(UTC)) for start, end in busy])
-    work = [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in work]
+    busy_index = BusyIndex([(_utc(start), _utc(end)) for start, end in busy])
+    work = [(_utc(start), _utc(end)) for start, end in work]
     not_before = not_before.astimezone(UTC) if not_before else not_before
     not_after = not_after.astimezone(UTC) if not_after else not_after
     day_counts = day_counts or {}
