@@ -97,10 +97,21 @@ def _first_aligned(start, step, tz):
         grid += step
 
 
+# no zone changes its offset twice within this time (transitions are weeks apart at least)
+SAME_OFFSET_SPAN = timedelta(days=2)
+
+
 def _grid_starts(first, last, step, tz):
     """Starts on the wall-clock grid of ``tz`` (see ``_first_aligned``) from ``first`` to ``last`` inclusive."""
     start = _first_aligned(first, step, tz)
     offset = start.astimezone(tz).utcoffset()
+    if start <= last and last - start <= SAME_OFFSET_SPAN and last.astimezone(tz).utcoffset() == offset:
+        # the usual case (a working day's interval without a clock change): the grid is plain steps,
+        # without asking the zone for each of them
+        while start <= last:
+            yield start
+            start += step
+        return
     while start <= last:
         yield start
         following = start + step
@@ -161,7 +172,7 @@ def compute_slots(
                 continue
             end = start + duration
             if not busy_index.overlaps(start - buffer_before, end + buffer_after):
-                slots.append((start.astimezone(UTC), end.astimezone(UTC)))
+                slots.append((start, end))  # in UTC: work and not_before are
     return sorted(set(slots))
 
 
