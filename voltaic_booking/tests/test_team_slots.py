@@ -5,8 +5,8 @@ calendar, one query for everyone's busy meetings, merged in PostgreSQL). Whateve
 must be what each member computed alone offers: here on a tricky team (zones with and without DST,
 both DST changes of March 2027 inside the range, slot steps of 15, 20 and 30 minutes, buffers, notice,
 a daily limit, all-day, declined, free and archived meetings, a meeting of two members, a member
-without the duration). The busy meetings are read from the attendances' copy of their time: it must follow every
-change made through the ORM, within the same transaction.
+without the duration). The busy meetings are read from the attendances' copy of their time: it must
+follow every change made through the ORM, within the same transaction.
 """
 
 from datetime import timedelta
@@ -99,10 +99,10 @@ class TestTeamSlotsUnion(VoltaicBookingCase):
 
     def test_the_tricky_parts_are_there(self):
         """The case is what it claims: each special rule shows in the members' own slots."""
-        starts = {
-            consultant: {start for start, _end in consultant._get_slots(self.start, self.end, 30, now=NOW)[consultant.id]}
-            for consultant in self.members
-        }
+        starts = {}
+        for consultant in self.members:
+            free = consultant._get_slots(self.start, self.end, 30, now=NOW)[consultant.id]
+            starts[consultant] = {start for start, _end in free}
         # Anja's all-day trade fair (whole Berlin day) and her overlapping meetings with buffers
         self.assertFalse({s for s in starts[self.consultant] if s.date() == utc(2027, 3, 30, 12, 0).date()})
         self.assertNotIn(local("Europe/Berlin", 2027, 3, 26, 12, 0), starts[self.consultant], "buffer before")
