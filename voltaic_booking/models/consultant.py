@@ -294,8 +294,9 @@ class VoltaicConsultant(models.Model):
                                                                                 AND event_id IS NOT NULL)
         """, partners=list(consultant_by_partner), end=naive_end, start=naive_start - timedelta(days=1),
             ignored=ignored_ids)
+        # all-day meetings come with their dates: they block the whole local days of each consultant
         self.env.cr.execute(SQL("""
-            SELECT merged.partner_id, lower(merged.busy), upper(merged.busy)
+            SELECT merged.partner_id, lower(merged.busy), upper(merged.busy), FALSE, NULL::date, NULL::date
               FROM (SELECT attendee.partner_id,
                            unnest(range_agg(tsrange(attendee.voltaic_event_start,
                                                     GREATEST(attendee.voltaic_event_start,
@@ -303,19 +304,18 @@ class VoltaicConsultant(models.Model):
                       FROM calendar_attendee attendee
                      WHERE %(blocking)s AND attendee.voltaic_event_allday IS NOT TRUE
                      GROUP BY attendee.partner_id) merged
-        """, blocking=blocking))
-        for partner_id, event_start, event_stop in self.env.cr.fetchall():
-            interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
-            for consultant_id in consultant_by_partner[partner_id]:
-                busy[consultant_id].append(interval)
-        # all-day meetings: the whole local days of each consultant
-        self.env.cr.execute(SQL("""
-            SELECT attendee.partner_id, event.start, event.stop, event.start_date, event.stop_date
+             UNION ALL
+            SELECT attendee.partner_id, event.start, event.stop, TRUE, event.start_date, event.stop_date
               FROM calendar_attendee attendee
               JOIN calendar_event event ON event.id = attendee.event_id
              WHERE %(blocking)s AND attendee.voltaic_event_allday
         """, blocking=blocking))
-        for partner_id, event_start, event_stop, start_date, stop_date in self.env.cr.fetchall():
+        for partner_id, event_start, event_stop, allday, start_date, stop_date in self.env.cr.fetchall():
+            if not allday:
+                interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
+                for consultant_id in consultant_by_partner[partner_id]:
+                    busy[consultant_id].append(interval)
+                continue
             for consultant_id in consultant_by_partner[partner_id]:
                 if start_date and stop_date:
                     zone = zones[consultant_id]
