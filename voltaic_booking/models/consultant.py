@@ -294,9 +294,11 @@ class VoltaicConsultant(models.Model):
                                                                                 AND event_id IS NOT NULL)
         """, partners=list(consultant_by_partner), end=naive_end, start=naive_start - timedelta(days=1),
             ignored=ignored_ids)
-        # all-day meetings come with their dates: they block the whole local days of each consultant
+        # all-day meetings come with their dates: they block the whole local days of each consultant; times
+        # come as timestamptz, aware datetimes from the driver (in UTC in Odoo's sessions, nothing to convert)
         self.env.cr.execute(SQL("""
-            SELECT merged.partner_id, lower(merged.busy), upper(merged.busy), FALSE, NULL::date, NULL::date
+            SELECT merged.partner_id, lower(merged.busy) AT TIME ZONE 'UTC', upper(merged.busy) AT TIME ZONE 'UTC',
+                   FALSE, NULL::date, NULL::date
               FROM (SELECT attendee.partner_id,
                            unnest(range_agg(tsrange(attendee.voltaic_event_start,
                                                     GREATEST(attendee.voltaic_event_start,
@@ -305,14 +307,15 @@ class VoltaicConsultant(models.Model):
                      WHERE %(blocking)s AND attendee.voltaic_event_allday IS NOT TRUE
                      GROUP BY attendee.partner_id) merged
              UNION ALL
-            SELECT attendee.partner_id, event.start, event.stop, TRUE, event.start_date, event.stop_date
+            SELECT attendee.partner_id, event.start AT TIME ZONE 'UTC', event.stop AT TIME ZONE 'UTC', TRUE,
+                   event.start_date, event.stop_date
               FROM calendar_attendee attendee
               JOIN calendar_event event ON event.id = attendee.event_id
              WHERE %(blocking)s AND attendee.voltaic_event_allday
         """, blocking=blocking))
         for partner_id, event_start, event_stop, allday, start_date, stop_date in self.env.cr.fetchall():
             if not allday:
-                interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
+                interval = (event_start, event_stop)
                 for consultant_id in consultant_by_partner[partner_id]:
                     busy[consultant_id].append(interval)
                 continue
@@ -324,7 +327,7 @@ class VoltaicConsultant(models.Model):
                         datetime.combine(stop_date + timedelta(days=1), time.min, tzinfo=zone),
                     )
                 else:
-                    interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
+                    interval = (event_start, event_stop)
                 busy[consultant_id].append(interval)
         for consultant_id, intervals in self._get_external_busy_intervals(start, end, ignore_bookings).items():
             busy[consultant_id].extend(intervals)
