@@ -163,6 +163,7 @@ def compute_slots(
     not_before = not_before.astimezone(UTC) if not_before else not_before
     not_after = not_after.astimezone(UTC) if not_after else not_after
     day_counts = day_counts or {}
+    busy_starts, busy_intervals = busy_index.starts, busy_index.intervals
     slots = []
     for work_start, work_end in merge_intervals(work):
         first = max(work_start, not_before) if not_before else work_start
@@ -171,7 +172,9 @@ def compute_slots(
             if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
                 continue
             end = start + duration
-            if not busy_index.overlaps(start - buffer_before, end + buffer_after):
+            # BusyIndex.overlaps, inlined (the hot loop: every candidate start of every member)
+            index = bisect_left(busy_starts, end + buffer_after)
+            if not index or busy_intervals[index - 1][1] <= start - buffer_before:
                 slots.append((start, end))  # in UTC: work and not_before are
     return sorted(set(slots))
 
