@@ -26,7 +26,8 @@ What it builds (deterministic, ``--seed``):
   must tell them apart. They are written with SQL in batches (``calendar_event``,
   ``calendar_attendee`` and ``calendar_event_res_partner_rel`` rows exactly
   as the ORM writes them for an event created without alarms or
-  recurrence, the attendance with its copy of the meeting's time and state): creating 50,000 events through the ORM takes many minutes;
+  recurrence, the attendance with its copy of the meeting's time and state):
+  creating 50,000 events through the ORM takes many minutes;
 - ``--bookings`` bookings per consultant through the booking service
   (``voltaic.booking._book``: partner, opportunity and meeting each);
 - a published team ("Bench Team", round robin) of all the consultants, for
