@@ -181,6 +181,9 @@ class CalendarEvent(models.Model):
                     "instead.", ended[0].reference))
 
 
+MEETING_COPY_HELP = "The meeting's value, copied for the availability of consultations."
+
+
 class CalendarAttendee(models.Model):
     _inherit = "calendar.attendee"
 
@@ -192,11 +195,16 @@ class CalendarAttendee(models.Model):
     # when the columns are added): a person's busy meetings in a date range are then one range scan of the
     # index below, read from the index alone, instead of one lookup per meeting in calendar_event. The
     # cost follows that person's meetings in the range, not their whole history nor the calendar table.
-    voltaic_event_start = fields.Datetime(related="event_id.start", store=True, string="Meeting Start")
-    voltaic_event_stop = fields.Datetime(related="event_id.stop", store=True, string="Meeting End")
-    voltaic_event_allday = fields.Boolean(related="event_id.allday", store=True, string="All-Day Meeting")
-    voltaic_event_active = fields.Boolean(related="event_id.active", store=True, string="Meeting Active")
-    voltaic_event_show_as = fields.Selection(related="event_id.show_as", store=True, string="Meeting Shown As")
+    voltaic_event_start = fields.Datetime(
+        related="event_id.start", store=True, string="Meeting Start", help=MEETING_COPY_HELP)
+    voltaic_event_stop = fields.Datetime(
+        related="event_id.stop", store=True, string="Meeting End", help=MEETING_COPY_HELP)
+    voltaic_event_allday = fields.Boolean(
+        related="event_id.allday", store=True, string="All-Day Meeting", help=MEETING_COPY_HELP)
+    voltaic_event_active = fields.Boolean(
+        related="event_id.active", store=True, string="Meeting Active", help=MEETING_COPY_HELP)
+    voltaic_event_show_as = fields.Selection(
+        related="event_id.show_as", store=True, string="Meeting Shown As", help=MEETING_COPY_HELP)
     _vb_busy_idx = models.Index(
         "(partner_id, voltaic_event_stop) INCLUDE (voltaic_event_start, voltaic_event_allday, event_id) "
         "WHERE voltaic_event_active AND voltaic_event_show_as = 'busy' AND state != 'declined'")
