@@ -26,7 +26,8 @@ What it builds (deterministic, ``--seed``):
   must tell them apart. They are written with SQL in batches (``calendar_event``,
   ``calendar_attendee`` and ``calendar_event_res_partner_rel`` rows exactly
   as the ORM writes them for an event created without alarms or
-  recurrence): creating 50,000 events through the ORM takes many minutes;
+  recurrence, the attendance with its copy of the meeting's time and state):
+  creating 50,000 events through the ORM takes many minutes;
 - ``--bookings`` bookings per consultant through the booking service
   (``voltaic.booking._book``: partner, opportunity and meeting each);
 - a published team ("Bench Team", round robin) of all the consultants, for
@@ -256,13 +257,18 @@ def insert_events(env, rows):
             for values, _attendees in batch
         ], page_size=len(batch), fetch=True)
         attendee_rows, relation_rows = [], []
-        for (event_id,), (_values, attendees) in zip(event_ids, batch):
+        for (event_id,), (values, attendees) in zip(event_ids, batch):
             for partner_id, name, state in attendees:
-                attendee_rows.append((event_id, partner_id, name, uuid.uuid4().hex, state, uid, now, uid, now))
+                # the attendance carries a copy of its meeting's time and state (voltaic_event_*), as the ORM keeps it
+                attendee_rows.append((event_id, partner_id, name, uuid.uuid4().hex, state, uid, now, uid, now,
+                                      values["start"], values["stop"], values["allday"], values["active"],
+                                      values["show_as"]))
                 relation_rows.append((event_id, partner_id))
         execute_values(cr._obj, """
             INSERT INTO calendar_attendee (event_id, partner_id, common_name, access_token, state,
-                                           create_uid, create_date, write_uid, write_date)
+                                           create_uid, create_date, write_uid, write_date,
+                                           voltaic_event_start, voltaic_event_stop, voltaic_event_allday,
+                                           voltaic_event_active, voltaic_event_show_as)
             VALUES %s
         """, attendee_rows, page_size=5000)
         execute_values(cr._obj, """
@@ -341,9 +347,12 @@ def insert_other_events(env, count, days, now, seed):
           "first": now.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)})
     cr.execute("""
         INSERT INTO calendar_attendee (event_id, partner_id, common_name, access_token, state,
-                                       create_uid, create_date, write_uid, write_date)
+                                       create_uid, create_date, write_uid, write_date,
+                                       voltaic_event_start, voltaic_event_stop, voltaic_event_allday,
+                                       voltaic_event_active, voltaic_event_show_as)
         SELECT event.id, (%(people)s::int[])[1 + event.id %% %(size)s], 'Bench Client', md5(event.id::text),
-               'accepted', %(uid)s, %(now)s, %(uid)s, %(now)s
+               'accepted', %(uid)s, %(now)s, %(uid)s, %(now)s,
+               event.start, event.stop, event.allday, event.active, event.show_as
           FROM calendar_event event
           LEFT JOIN calendar_attendee attendee ON attendee.event_id = event.id
          WHERE event.name = 'Bench other meeting' AND attendee.id IS NULL
@@ -372,27 +381,41 @@ def vacuum(registry):
 
 
 def check_busy(env, consultants, now, days):
-    """Availability sees the seeded events: busy intervals == busy, active, not declined events attended."""
+    """Availability sees the seeded events: the busy time of a consultant is exactly that of the busy, active,
+    not declined events it attends (read here from calendar_event itself; all-day ones as whole local days)
+    and of its bookings. Returns the number of those events and bookings."""
+    from odoo.addons.voltaic_booking.lib.slots import merge_intervals
+
     consultant = consultants[0]
+    zone = consultant._zone()
     start, end = now, now + timedelta(days=days)
     busy, _day_counts = consultant._get_busy_intervals(start, end)
     env.cr.execute("""
-        SELECT count(DISTINCT event.id)
+        SELECT DISTINCT event.id, event.start, event.stop, event.allday, event.start_date, event.stop_date
           FROM calendar_event event
           JOIN calendar_attendee attendee ON attendee.event_id = event.id
          WHERE attendee.partner_id = %s AND attendee.state != 'declined'
            AND event.active AND event.show_as = 'busy'
            AND event.start < %s AND event.stop > %s
     """, [consultant.partner_id.id, end.replace(tzinfo=None), (start - timedelta(days=1)).replace(tzinfo=None)])
-    expected_events = env.cr.fetchone()[0]
-    bookings = env["voltaic.booking"].search_count([("consultant_id", "=", consultant.id),
-                                                    ("state", "=", "confirmed")])
-    # every booking also has its meeting among the events (busy twice: booking with buffers, and its event)
-    found = len(busy[consultant.id])
-    if found != expected_events + bookings:
-        raise SystemExit(f"seed check failed: {found} busy intervals for {consultant.name}, "
-                         f"expected {expected_events} events + {bookings} bookings")
-    return found
+    expected = []
+    for _id, event_start, event_stop, allday, start_date, stop_date in env.cr.fetchall():
+        if allday and start_date and stop_date:
+            expected.append((datetime.combine(start_date, datetime.min.time(), tzinfo=zone),
+                             datetime.combine(stop_date + timedelta(days=1), datetime.min.time(), tzinfo=zone)))
+        else:
+            expected.append((event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC)))
+    bookings = env["voltaic.booking"].search([("consultant_id", "=", consultant.id), ("state", "=", "confirmed")])
+    expected += [(booking.blocked_start.replace(tzinfo=UTC), booking.blocked_stop.replace(tzinfo=UTC))
+                 for booking in bookings]
+
+    def in_utc(intervals):
+        return merge_intervals([(a.astimezone(UTC), b.astimezone(UTC)) for a, b in intervals])
+
+    if in_utc(busy[consultant.id]) != in_utc(expected):
+        raise SystemExit(f"seed check failed: the busy time of {consultant.name} is not that of its "
+                         f"{len(expected)} busy events and bookings")
+    return len(expected)
 
 
 def main(argv=None):

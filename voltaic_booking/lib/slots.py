@@ -64,6 +64,11 @@ class BusyIndex:
         return index > 0 and self.intervals[index - 1][1] > start
 
 
+def _utc(value):
+    """``value`` (aware) in UTC; values in UTC already (most busy times) are taken as they are."""
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
 def _first_aligned(start, step, tz):
     """First instant >= ``start`` whose wall-clock time in ``tz`` is a multiple of ``step`` after midnight.
 
@@ -92,10 +97,21 @@ def _first_aligned(start, step, tz):
         grid += step
 
 
+# no zone changes its offset twice within this time (transitions are weeks apart at least)
+SAME_OFFSET_SPAN = timedelta(days=2)
+
+
 def _grid_starts(first, last, step, tz):
     """Starts on the wall-clock grid of ``tz`` (see ``_first_aligned``) from ``first`` to ``last`` inclusive."""
     start = _first_aligned(first, step, tz)
     offset = start.astimezone(tz).utcoffset()
+    if start <= last and last - start <= SAME_OFFSET_SPAN and last.astimezone(tz).utcoffset() == offset:
+        # the usual case (a working day's interval without a clock change): the grid is plain steps,
+        # without asking the zone for each of them
+        while start <= last:
+            yield start
+            start += step
+        return
     while start <= last:
         yield start
         following = start + step
@@ -142,11 +158,12 @@ def compute_slots(
         raise ValueError("duration and step must be positive")
     # every instant in UTC: comparing datetimes of different zones costs two
     # utcoffset() calls (slow with pytz, which Odoo's working intervals use)
-    busy_index = BusyIndex([(start.astimezone(UTC), end.astimezone(UTC)) for start, end in busy])
-    work = [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in work]
+    busy_index = BusyIndex([(_utc(start), _utc(end)) for start, end in busy])
+    work = [(_utc(start), _utc(end)) for start, end in work]
     not_before = not_before.astimezone(UTC) if not_before else not_before
     not_after = not_after.astimezone(UTC) if not_after else not_after
     day_counts = day_counts or {}
+    busy_starts, busy_intervals = busy_index.starts, busy_index.intervals
     slots = []
     for work_start, work_end in merge_intervals(work):
         first = max(work_start, not_before) if not_before else work_start
@@ -155,8 +172,10 @@ def compute_slots(
             if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
                 continue
             end = start + duration
-            if not busy_index.overlaps(start - buffer_before, end + buffer_after):
-                slots.append((start.astimezone(UTC), end.astimezone(UTC)))
+            # BusyIndex.overlaps, inlined (the hot loop: every candidate start of every member)
+            index = bisect_left(busy_starts, end + buffer_after)
+            if not index or busy_intervals[index - 1][1] <= start - buffer_before:
+                slots.append((start, end))  # in UTC: work and not_before are
     return sorted(set(slots))
 
 

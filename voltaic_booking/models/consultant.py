@@ -25,6 +25,13 @@ DEFAULT_DURATIONS = (30, 60)
 ACTIVE_STATES = ("confirmed", "completed", "no_show")
 
 
+# what a consultant's busy meetings are read from (calendar.attendee's copy of its meeting's time and state)
+BUSY_ATTENDEE_FIELDS = [
+    "partner_id", "event_id", "state", "voltaic_event_start", "voltaic_event_stop", "voltaic_event_allday",
+    "voltaic_event_active", "voltaic_event_show_as",
+]
+
+
 class VoltaicConsultant(models.Model):
     _name = "voltaic.consultant"
     _description = "Consultant"
@@ -253,9 +260,7 @@ class VoltaicConsultant(models.Model):
         day_counts = defaultdict(lambda: defaultdict(int))
         zones = {consultant.id: consultant._zone() for consultant in self}
         ignored_ids = tuple(ignore_bookings.ids) if ignore_bookings else (0,)
-        self.env["calendar.event"].flush_model(
-            ["start", "stop", "allday", "show_as", "active", "start_date", "stop_date"])
-        self.env["calendar.attendee"].flush_model(["partner_id", "event_id", "state"])
+        self.env["calendar.attendee"].flush_model(BUSY_ATTENDEE_FIELDS)
         naive_start = start.astimezone(UTC).replace(tzinfo=None)
         naive_end = end.astimezone(UTC).replace(tzinfo=None)
         bookings = self.env["voltaic.booking"].sudo()
@@ -278,51 +283,55 @@ class VoltaicConsultant(models.Model):
         consultant_by_partner = defaultdict(list)
         for consultant in self:
             consultant_by_partner[consultant.partner_id.id].append(consultant.id)
-        partner_ids = list(consultant_by_partner)
-        if len(partner_ids) == 1:
-            # one person (a consultant's slots, a booking's check): their meetings through their own
-            # attendances (index only), then each meeting by id, instead of everyone's meetings in the
-            # range: the cost follows that person's calendar, not the size of the calendar table
-            events = SQL("""
-                SELECT %(partner)s, event.start, event.stop, event.allday, event.start_date, event.stop_date
-                  FROM calendar_event event
-                 WHERE event.id = ANY(ARRAY(SELECT event_id FROM calendar_attendee
-                                             WHERE partner_id = %(partner)s AND state != 'declined'))
-            """, partner=partner_ids[0])
-        else:
-            # several people (a team's slots, the booking page): the same indexed path per person, so
-            # the cost follows their calendars too, not the size of the calendar table
-            events = SQL("""
-                SELECT person.partner_id, event.start, event.stop, event.allday, event.start_date, event.stop_date
-                  FROM unnest(%(partners)s::int[]) AS person(partner_id)
-                 CROSS JOIN LATERAL (
-                       SELECT id, start, stop, allday, start_date, stop_date, active, show_as
-                         FROM calendar_event
-                        WHERE calendar_event.id = ANY(ARRAY(
-                              SELECT event_id FROM calendar_attendee
-                               WHERE partner_id = person.partner_id AND state != 'declined'))
-                       ) event
-                 WHERE TRUE
-            """, partners=partner_ids)
+        # the busy meetings of all these people from one range scan of the attendance index per person
+        # (calendar_attendee._vb_busy_idx, read from the index alone): the cost follows their meetings in
+        # the range, not the size of the calendar table; PostgreSQL merges each person's overlapping
+        # meetings (range_agg), so fewer rows come back to Python
+        blocking = SQL("""
+                   attendee.partner_id = ANY(%(partners)s)
+               AND attendee.voltaic_event_active
+               AND attendee.voltaic_event_show_as = 'busy'
+               AND attendee.state != 'declined'
+               AND attendee.voltaic_event_stop > %(start)s
+               AND attendee.voltaic_event_start < %(end)s
+               AND attendee.event_id NOT IN (SELECT event_id FROM voltaic_booking WHERE id IN %(ignored)s
+                                                                                AND event_id IS NOT NULL)
+        """, partners=list(consultant_by_partner), end=naive_end, start=naive_start - timedelta(days=1),
+            ignored=ignored_ids)
+        # all-day meetings come with their dates: they block the whole local days of each consultant; times
+        # come as timestamptz, aware datetimes from the driver (in UTC in Odoo's sessions, nothing to convert)
         self.env.cr.execute(SQL("""
-            %(events)s
-               AND event.active
-               AND event.show_as = 'busy'
-               AND event.start < %(end)s
-               AND event.stop > %(start)s
-               AND event.id NOT IN (SELECT event_id FROM voltaic_booking WHERE id IN %(ignored)s
-                                                                          AND event_id IS NOT NULL)
-        """, events=events, end=naive_end, start=naive_start - timedelta(days=1), ignored=ignored_ids))
+            SELECT merged.partner_id, lower(merged.busy) AT TIME ZONE 'UTC', upper(merged.busy) AT TIME ZONE 'UTC',
+                   FALSE, NULL::date, NULL::date
+              FROM (SELECT attendee.partner_id,
+                           unnest(range_agg(tsrange(attendee.voltaic_event_start,
+                                                    GREATEST(attendee.voltaic_event_start,
+                                                             attendee.voltaic_event_stop)))) AS busy
+                      FROM calendar_attendee attendee
+                     WHERE %(blocking)s AND attendee.voltaic_event_allday IS NOT TRUE
+                     GROUP BY attendee.partner_id) merged
+             UNION ALL
+            SELECT attendee.partner_id, event.start AT TIME ZONE 'UTC', event.stop AT TIME ZONE 'UTC', TRUE,
+                   event.start_date, event.stop_date
+              FROM calendar_attendee attendee
+              JOIN calendar_event event ON event.id = attendee.event_id
+             WHERE %(blocking)s AND attendee.voltaic_event_allday
+        """, blocking=blocking))
         for partner_id, event_start, event_stop, allday, start_date, stop_date in self.env.cr.fetchall():
+            if not allday:
+                interval = (event_start, event_stop)
+                for consultant_id in consultant_by_partner[partner_id]:
+                    busy[consultant_id].append(interval)
+                continue
             for consultant_id in consultant_by_partner[partner_id]:
-                if allday and start_date and stop_date:
+                if start_date and stop_date:
                     zone = zones[consultant_id]
                     interval = (
                         datetime.combine(start_date, time.min, tzinfo=zone),
                         datetime.combine(stop_date + timedelta(days=1), time.min, tzinfo=zone),
                     )
                 else:
-                    interval = (event_start.replace(tzinfo=UTC), event_stop.replace(tzinfo=UTC))
+                    interval = (event_start, event_stop)
                 busy[consultant_id].append(interval)
         for consultant_id, intervals in self._get_external_busy_intervals(start, end, ignore_bookings).items():
             busy[consultant_id].extend(intervals)

@@ -22,6 +22,7 @@ from . import test_legal_pages
 from . import test_mail_links
 from . import test_intake_questions
 from . import test_teams
+from . import test_team_slots
 from . import test_team_concurrency
 from . import test_api_teams
 from . import test_booking_page_team
