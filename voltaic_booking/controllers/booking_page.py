@@ -238,8 +238,8 @@ class BookingPage(http.Controller):
         """The public photo route (it answers only for consultants accepting bookings)."""
         return f"/api/consultations/consultants/{consultant.id}/photo" if consultant.is_accepting_bookings else ""
 
-    @staticmethod
-    def _card_data_attrs(card):
+    @classmethod
+    def _card_data_attrs(cls, card):
         """What the page's script reads from a card: public profile and booking options only."""
         return {
             "data-vbw-consultant": card["id"],
@@ -249,6 +249,15 @@ class BookingPage(http.Controller):
             "data-photo": card["photo_url"],
             "data-profile-url": card["profile_url"],
             "data-tz": card["tz"],
+            **cls._card_option_attrs(card),
+            "data-edit-deadline-hours": card["edit_deadline_hours"],
+            "data-required-details": ",".join(card["required_details"]),
+        }
+
+    @staticmethod
+    def _card_option_attrs(card):
+        """The booking options of a card (a consultant's or a team's): what the filters and step 2 read."""
+        return {
             "data-durations": ",".join(str(minutes) for minutes in card["durations"]),
             "data-meeting-types": ",".join(card["meeting_types"]),
             "data-languages": ",".join(card["language_codes"]),
@@ -257,8 +266,6 @@ class BookingPage(http.Controller):
             "data-free": card["free_ranges"],
             "data-last-day": card["last_day"],
             "data-bookable": "1" if card["bookable"] else "0",
-            "data-edit-deadline-hours": card["edit_deadline_hours"],
-            "data-required-details": ",".join(card["required_details"]),
         }
 
     def _availability(self, consultants):

@@ -58,14 +58,7 @@ class BookingPageTeams(BookingPage):
                 "data-initials": "",
                 "data-photo": "",
                 "data-tz": "",
-                "data-durations": ",".join(str(minutes) for minutes in card["durations"]),
-                "data-meeting-types": ",".join(card["meeting_types"]),
-                "data-languages": ",".join(card["language_codes"]),
-                "data-expertise": ",".join(str(tag_id) for tag_id, _name in card["expertise"]),
-                "data-next": card["next_available_iso"],
-                "data-free": card["free_ranges"],
-                "data-last-day": card["last_day"],
-                "data-bookable": "1" if card["bookable"] else "0",
+                **self._card_option_attrs(card),
             }
             cards.append(card)
         return cards

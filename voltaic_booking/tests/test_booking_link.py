@@ -1,23 +1,17 @@
 """Booking links sent from a lead: the client books once, for that lead, before the link expires."""
 
 import json
-import threading
 from datetime import timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.modules.registry import Registry
-from odoo.orm.registry import DummyRLock
-from odoo.service.model import retrying
 from odoo.tests import BaseCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
 from ..exceptions import BookingLinkError, BookingValidationError, SlotUnavailableError
 from .test_booking_page import SUBMIT, BookingPageCase
-from .test_concurrency import WAIT, ConcurrencyMixin
+from .test_concurrency import ConcurrencyMixin
 
 LINK_PAGE = "/book-consultation/link/"
 
@@ -306,38 +300,14 @@ class TestBookingLinkRace(ConcurrencyMixin, BaseCase):
     def test_two_submissions_through_one_link_make_one_booking(self):
         link_id = self._committed_link()
         starts = self._free_slots_of_one_day()
-        barrier = threading.Barrier(2, timeout=WAIT)
-        outcomes, attempts = {}, {0: 0, 1: 0}
+        outcomes, attempts = self._service_race(
+            *[{**self._service_values(start, f"client{index}@vbt-client.example"), "source": "website"}
+              for index, start in enumerate(starts)],
+            book=lambda env, values: env["voltaic.booking.link"].browse(link_id)._book(values),
+            snapshot=("SELECT id FROM voltaic_booking_link WHERE id = %s", [link_id]))
 
-        def worker(index, start):
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-
-                def request():
-                    attempts[index] += 1
-                    cr.execute(f"SET LOCAL lock_timeout = '{WAIT}s'")
-                    cr.execute("SELECT id FROM voltaic_booking_link WHERE id = %s", [link_id])  # the snapshot
-                    if attempts[index] == 1:
-                        barrier.wait()
-                    values = {**self._service_values(start, f"client{index}@vbt-client.example"), "source": "website"}
-                    return env["voltaic.booking.link"].browse(link_id)._book(values).id
-
-                try:
-                    outcomes[index] = retrying(request, env)
-                except Exception as error:  # pylint: disable=broad-exception-caught  # reported to the test thread
-                    cr.rollback()
-                    outcomes[index] = error
-
-        threads = [threading.Thread(target=worker, args=item, daemon=True) for item in enumerate(starts)]
-        with patch.object(Registry, "_lock", DummyRLock()), mute_logger("odoo.sql_db", "odoo.service.model"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=3 * WAIT)
-        self.assertFalse([thread for thread in threads if thread.is_alive()], "a request hung")
-
-        booked = [outcome for outcome in outcomes.values() if isinstance(outcome, int)]
-        refused = [outcome for outcome in outcomes.values() if isinstance(outcome, BookingLinkError)]
+        booked = [outcome for outcome in outcomes if isinstance(outcome, int)]
+        refused = [outcome for outcome in outcomes if isinstance(outcome, BookingLinkError)]
         self.assertEqual((len(booked), len(refused)), (1, 1), outcomes)
         self.assertIn("already used", refused[0].fields["link"])
         # the second waited for the first one's claim, failed serialization, and was redone as Odoo does

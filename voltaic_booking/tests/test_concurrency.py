@@ -240,13 +240,17 @@ class ConcurrencyMixin:
             "email": email, "source": "api", "terms_accepted": True, "privacy_accepted": True,
         }
 
-    def _service_race(self, *values_list):
+    def _service_race(self, *values_list, book=None, snapshot=None):
         """Each ``_book(values)`` as one request would run it: own cursor, Odoo's ``retrying`` loop.
 
         Both transactions take their snapshot before either may commit (barrier on the first try).
+        ``book(env, values)`` books another way (default: the service's ``_book``); ``snapshot`` is the
+        ``(query, params)`` that takes the snapshot (default: reading the consultant).
         Returns ``(outcomes, attempts)``: the booking id or the exception of each request, and how
         many times each one ran.
         """
+        book = book or (lambda env, values: env["voltaic.booking"]._book(values))
+        snapshot = snapshot or ("SELECT id FROM voltaic_consultant WHERE id = %s", [self.consultant_id])
         barrier = threading.Barrier(len(values_list), timeout=WAIT)
         outcomes, attempts = {}, dict.fromkeys(range(len(values_list)), 0)
 
@@ -258,10 +262,10 @@ class ConcurrencyMixin:
                     attempts[index] += 1
                     cr.execute(f"SET LOCAL lock_timeout = '{WAIT}s'")
                     cr.execute(f"SET LOCAL statement_timeout = '{2 * WAIT}s'")
-                    cr.execute("SELECT id FROM voltaic_consultant WHERE id = %s", [self.consultant_id])
+                    cr.execute(*snapshot)
                     if attempts[index] == 1:
                         barrier.wait()
-                    return env["voltaic.booking"]._book(values).id
+                    return book(env, values).id
 
                 try:
                     outcomes[index] = retrying(request, env)

@@ -138,3 +138,23 @@ CALCOM_KEY = "cal_live_5f9d2c4b7a1e3d6c8b0a2f4e6d8c0b1a"
 def answer(name, status=200):
     """A recorded provider API answer: ``(status, body of fixture name)``."""
     return status, fixture(name)[0]
+
+
+# a provider API that fails on its side, and the logger of the queue of changes sent to the providers
+SERVER_ERROR = (500, fixture("calendly_api_server_error")[0])
+QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_push"
+
+
+class ProviderApiCase(ProviderCase):
+    """Both providers' API credentials configured: reconciliation and the changes Odoo sends to them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        parameters = cls.env["ir.config_parameter"].sudo()
+        parameters.set_param("voltaic_booking.calendly_api_token", CALENDLY_TOKEN)
+        parameters.set_param("voltaic_booking.calcom_api_key", CALCOM_KEY)
+
+    def mails(self, booking):
+        """How many e-mails the booking has queued."""
+        return self.env["mail.mail"].search_count([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id)])

@@ -8,36 +8,34 @@ import copy
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .provider_common import CALCOM_KEY, CALENDLY_TOKEN, TOM_UID, FakeProviderHttp, ProviderCase, answer, fixture
+from .provider_common import (
+    CALCOM_KEY,
+    CALENDLY_TOKEN,
+    QUEUE_LOGGER,
+    SERVER_ERROR,
+    TOM_UID,
+    FakeProviderHttp,
+    ProviderApiCase,
+    answer,
+    fixture,
+)
 
 CALENDLY = "https://api.calendly.com"
 CALCOM = "https://api.cal.com"
 LENA_EVENT = "5e8b2a1c-3d4f-4a6b-9c7d-8e9f0a1b2c3d"
 CALENDLY_CANCEL = f"{CALENDLY}/scheduled_events/{LENA_EVENT}/cancellation"
 CALCOM_CANCEL = f"{CALCOM}/v2/bookings/{TOM_UID}/cancel"
-SERVER_ERROR = (500, fixture("calendly_api_server_error")[0])
-QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_push"
 
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 08:20:00")
-class TestProviderCancel(ProviderCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        parameters = cls.env["ir.config_parameter"].sudo()
-        parameters.set_param("voltaic_booking.calendly_api_token", CALENDLY_TOKEN)
-        parameters.set_param("voltaic_booking.calcom_api_key", CALCOM_KEY)
+class TestProviderCancel(ProviderApiCase):
 
     def lena(self):
         booking = self.deliver("calendly", "calendly_invitee_created").booking_id
         self.assertEqual(booking.state, "confirmed")
         return booking
-
-    def mails(self, booking):
-        return self.env["mail.mail"].search_count([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id)])
 
     def test_calendly_cancel_in_odoo_reaches_calendly_once(self):
         booking = self.lena()

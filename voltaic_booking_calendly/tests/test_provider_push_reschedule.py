@@ -16,11 +16,13 @@ from odoo.tools import mute_logger
 
 from .provider_common import (
     CALCOM_KEY,
-    CALENDLY_TOKEN,
     LENA_UID,
+    QUEUE_LOGGER,
+    SERVER_ERROR,
     TOM_NEW_UID,
     TOM_UID,
     FakeProviderHttp,
+    ProviderApiCase,
     ProviderCase,
     answer,
     fixture,
@@ -34,8 +36,6 @@ GET_TOM_NEW = ("GET", f"{CALCOM}/v2/bookings/{TOM_NEW_UID}")
 RESCHEDULE_TOM = ("POST", f"{CALCOM}/v2/bookings/{TOM_UID}/reschedule")
 # Friday 13 March 2026, 10:00 in London: the time of the recorded reschedule answer and webhook
 NEW_START = datetime(2026, 3, 13, 10, 0, tzinfo=UTC)
-SERVER_ERROR = (500, fixture("calendly_api_server_error")[0])
-QUEUE_LOGGER = "odoo.addons.voltaic_booking_calendly.models.booking_provider_push"
 
 
 def hrefs(html, text):
@@ -46,23 +46,13 @@ def hrefs(html, text):
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 08:20:00")
-class TestProviderPushReschedule(ProviderCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        parameters = cls.env["ir.config_parameter"].sudo()
-        parameters.set_param("voltaic_booking.calendly_api_token", CALENDLY_TOKEN)
-        parameters.set_param("voltaic_booking.calcom_api_key", CALCOM_KEY)
+class TestProviderPushReschedule(ProviderApiCase):
 
     def tom(self):
         booking = self.deliver("calcom", "calcom_booking_created").booking_id
         self.assertEqual((booking.state, booking.external_uid, booking.consultant_id),
                          ("confirmed", TOM_UID, self.james))
         return booking
-
-    def mails(self, booking):
-        return self.env["mail.mail"].search_count([("model", "=", "voltaic.booking"), ("res_id", "=", booking.id)])
 
     def test_moved_in_odoo_moved_at_calcom_once_and_its_webhook_changes_nothing(self):
         booking = self.tom()

@@ -6,7 +6,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .provider_common import CALCOM_KEY, CALENDLY_TOKEN, FakeProviderHttp, ProviderCase, answer, fixture
+from .provider_common import (
+    CALENDLY_TOKEN,
+    FakeProviderHttp,
+    ProviderApiCase,
+    answer,
+    fixture,
+)
 
 UTC = timezone.utc
 
@@ -21,14 +27,11 @@ UNAUTHENTICATED = (401, {"title": "Unauthenticated", "message": "The access toke
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-05 12:00:00")
-class TestReconciliation(ProviderCase):
+class TestReconciliation(ProviderApiCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        parameters = cls.env["ir.config_parameter"].sudo()
-        parameters.set_param("voltaic_booking.calendly_api_token", CALENDLY_TOKEN)
-        parameters.set_param("voltaic_booking.calcom_api_key", CALCOM_KEY)
         cls.sync = cls.env["voltaic.provider.sync"]
 
     def fake_apis(self):
