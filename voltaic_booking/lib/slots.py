@@ -101,17 +101,25 @@ def _first_aligned(start, step, tz):
 SAME_OFFSET_SPAN = timedelta(days=2)
 
 
+def _plain_grid(start, last, tz):
+    """True when the clocks of ``tz`` do not change between ``start`` and ``last`` (the usual case: a working
+    day's interval): the grid is then plain steps, without asking the zone for each of them."""
+    return (
+        start <= last
+        and last - start <= SAME_OFFSET_SPAN
+        and last.astimezone(tz).utcoffset() == start.astimezone(tz).utcoffset()
+    )
+
+
 def _grid_starts(first, last, step, tz):
     """Starts on the wall-clock grid of ``tz`` (see ``_first_aligned``) from ``first`` to ``last`` inclusive."""
     start = _first_aligned(first, step, tz)
-    offset = start.astimezone(tz).utcoffset()
-    if start <= last and last - start <= SAME_OFFSET_SPAN and last.astimezone(tz).utcoffset() == offset:
-        # the usual case (a working day's interval without a clock change): the grid is plain steps,
-        # without asking the zone for each of them
+    if _plain_grid(start, last, tz):
         while start <= last:
             yield start
             start += step
         return
+    offset = start.astimezone(tz).utcoffset()
     while start <= last:
         yield start
         following = start + step
@@ -168,14 +176,32 @@ def compute_slots(
     for work_start, work_end in merge_intervals(work):
         first = max(work_start, not_before) if not_before else work_start
         last = min(work_end - duration, not_after) if not_after else work_end - duration
-        for start in _grid_starts(first, last, step, tz):
+        if first > last:
+            continue
+        start = _first_aligned(first, step, tz)
+        if not _plain_grid(start, last, tz):
+            for start in _grid_starts(first, last, step, tz):
+                if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
+                    continue
+                end = start + duration
+                if not busy_index.overlaps(start - buffer_before, end + buffer_after):
+                    slots.append((start, end))
+            continue
+        # the hot loop (every working stretch of every member): plain steps, and over a busy stretch in one jump
+        while start <= last:
             if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
+                start += step
                 continue
             end = start + duration
-            # BusyIndex.overlaps, inlined (the hot loop: every candidate start of every member)
+            # BusyIndex.overlaps, inlined: the last busy interval starting before the slot's end (with buffer)
             index = bisect_left(busy_starts, end + buffer_after)
-            if not index or busy_intervals[index - 1][1] <= start - buffer_before:
-                slots.append((start, end))  # in UTC: work and not_before are
+            if index and busy_intervals[index - 1][1] > start - buffer_before:
+                # busy: the next start that may be free is the first on the grid once this busy time is over
+                clear_from = busy_intervals[index - 1][1] + buffer_before
+                start -= (start - clear_from) // step * step
+                continue
+            slots.append((start, end))  # in UTC: work and not_before are
+            start += step
     return sorted(set(slots))
 
 

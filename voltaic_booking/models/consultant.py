@@ -1,8 +1,8 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
@@ -23,6 +23,9 @@ MEETING_TYPE_ICONS = {value: icon for value, _label, icon in MEETING_TYPES}
 # a new consultant's offer until they change it
 DEFAULT_DURATIONS = (30, 60)
 ACTIVE_STATES = ("confirmed", "completed", "no_show")
+# working time is expanded and cached in blocks of this many UTC days from this Monday on
+WORK_BLOCK_DAYS = 28
+WORK_BLOCK_EPOCH = date(2024, 1, 1)
 
 
 # what a consultant's busy meetings are read from (calendar.attendee's copy of its meeting's time and state)
@@ -235,19 +238,54 @@ class VoltaicConsultant(models.Model):
         return result
 
     def _get_work_intervals(self, start, end):
-        """Working time (hours minus leaves) per consultant, as ``(start, end)`` tuples."""
+        """Working time (hours minus leaves) per consultant, as aware UTC ``(start, end)`` tuples.
+
+        Odoo's working intervals (``resource.calendar._work_intervals_batch``) are expanded in blocks of
+        ``WORK_BLOCK_DAYS`` UTC days kept in the process's cache (``_work_block``), so a slot request
+        reads the weekly hours and time off only when they changed: every change of working hours,
+        their attendances, time off or a resource's zone or hours clears it (``resource_calendar*.py``).
+        """
         work = defaultdict(list)
-        by_calendar = defaultdict(self.browse)
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if start >= end:
+            return work
+        first_block = (start.date() - WORK_BLOCK_EPOCH).days // WORK_BLOCK_DAYS
+        last_block = ((end - timedelta(microseconds=1)).date() - WORK_BLOCK_EPOCH).days // WORK_BLOCK_DAYS
         for consultant in self:
-            by_calendar[consultant.resource_calendar_id] |= consultant
-        for calendar, consultants in by_calendar.items():
-            intervals = calendar._work_intervals_batch(start, end, resources=consultants.resource_id)
-            for consultant in consultants:
-                work[consultant.id] = [
-                    (interval_start, interval_end)
-                    for interval_start, interval_end, _records in intervals[consultant.resource_id.id]
-                ]
+            calendar_id, resource_id = consultant.resource_calendar_id.id, consultant.resource_id.id
+            if not calendar_id:
+                continue
+            intervals = []
+            for block in range(first_block, last_block + 1):
+                intervals.extend(self._work_block(calendar_id, resource_id, block))
+            # blocks meet at UTC midnight: a working stretch over it is one interval again
+            work[consultant.id] = [
+                (max(interval_start, start), min(interval_end, end))
+                for interval_start, interval_end in slot_lib.merge_intervals(intervals)
+                if interval_end > start and interval_start < end
+            ]
         return work
+
+    @api.model
+    @tools.ormcache("calendar_id", "resource_id", "block")
+    def _work_block(self, calendar_id, resource_id, block):
+        """Working time of a resource on working hours in the ``block``-th block of ``WORK_BLOCK_DAYS`` UTC
+        days, as a tuple of aware UTC ``(start, end)`` (cached: see ``_get_work_intervals``)."""
+        block_start = datetime.combine(
+            WORK_BLOCK_EPOCH + timedelta(days=block * WORK_BLOCK_DAYS), time.min, tzinfo=UTC)
+        block_end = block_start + timedelta(days=WORK_BLOCK_DAYS)
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        resource = self.env["resource.resource"].sudo().browse(resource_id)
+        intervals = calendar._work_intervals_batch(block_start, block_end, resources=resource)[resource_id]
+        return tuple(
+            (interval_start.astimezone(UTC), interval_end.astimezone(UTC))
+            for interval_start, interval_end, _records in intervals
+        )
+
+    @api.model
+    def _clear_work_cache(self):
+        """Working hours, their time off or a resource's zone changed: forget the cached working time."""
+        self.env.registry.clear_cache()
 
     def _get_busy_intervals(self, start, end, ignore_bookings=None):
         """Busy time per consultant and active bookings per local day, in two queries.

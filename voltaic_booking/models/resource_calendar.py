@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+# what a resource's working time depends on besides its working hours (cached: voltaic.consultant._work_block)
+RESOURCE_WORK_FIELDS = frozenset({"tz", "calendar_id", "company_id", "active"})
+
 
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
@@ -12,6 +15,13 @@ class ResourceCalendar(models.Model):
     voltaic_consultant_ids = fields.One2many(
         "voltaic.consultant", "resource_calendar_id", string="Consultants", context={"active_test": False})
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.keys() - {"name", "voltaic_consultant_id"}:
+            # zone, hours per day, flexible hours, ...: the cached working time follows
+            self.env["voltaic.consultant"]._clear_work_cache()
+        return result
+
 
 class ResourceResource(models.Model):
     _inherit = "resource.resource"
@@ -20,3 +30,9 @@ class ResourceResource(models.Model):
     # the consultant of this resource (archived too): see security/rules.xml
     voltaic_consultant_ids = fields.One2many(
         "voltaic.consultant", "resource_id", string="Consultants", context={"active_test": False})
+
+    def write(self, vals):
+        result = super().write(vals)
+        if RESOURCE_WORK_FIELDS & vals.keys():
+            self.env["voltaic.consultant"]._clear_work_cache()
+        return result
