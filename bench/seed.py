@@ -384,7 +384,7 @@ def check_busy(env, consultants, now, days):
     """Availability sees the seeded events: the busy time of a consultant is exactly that of the busy, active,
     not declined events it attends (read here from calendar_event itself; all-day ones as whole local days)
     and of its bookings. Returns the number of those events and bookings."""
-    from odoo.addons.voltaic_booking.lib.slots import merge_intervals
+    from odoo.addons.voltaic_booking.lib.slots import merge_intervals, to_seconds
 
     consultant = consultants[0]
     zone = consultant._zone()
@@ -409,8 +409,8 @@ def check_busy(env, consultants, now, days):
     expected += [(booking.blocked_start.replace(tzinfo=UTC), booking.blocked_stop.replace(tzinfo=UTC))
                  for booking in bookings]
 
-    def in_utc(intervals):
-        return merge_intervals([(a.astimezone(UTC), b.astimezone(UTC)) for a, b in intervals])
+    def in_utc(intervals):  # busy time comes in seconds since the epoch (lib/slots.to_seconds)
+        return merge_intervals([(to_seconds(a), to_seconds(b, ceil=True)) for a, b in intervals])
 
     if in_utc(busy[consultant.id]) != in_utc(expected):
         raise SystemExit(f"seed check failed: the busy time of {consultant.name} is not that of its "

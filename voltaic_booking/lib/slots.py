@@ -5,11 +5,13 @@ Everything here works on timezone-aware ``datetime`` values and plain
 models gather working hours, leaves and busy times and call these functions.
 """
 
+import math
 from bisect import bisect_left
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
+SECOND = timedelta(seconds=1)
 
 
 def merge_intervals(intervals):
@@ -62,11 +64,6 @@ class BusyIndex:
         # the last busy interval starting before ``end`` is the only candidate,
         # since merged intervals are disjoint and sorted
         return index > 0 and self.intervals[index - 1][1] > start
-
-
-def _utc(value):
-    """``value`` (aware) in UTC; values in UTC already (most busy times) are taken as they are."""
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def _first_aligned(start, step, tz):
@@ -131,6 +128,29 @@ def _grid_starts(first, last, step, tz):
         start, offset = following, following_offset
 
 
+def to_seconds(value, ceil=False):
+    """Whole seconds since the epoch of an aware datetime (an ``int`` is taken as it is); a fraction of a
+    second is dropped, or with ``ceil`` counted as a whole one."""
+    if isinstance(value, int):
+        return value
+    seconds = value.timestamp()
+    return math.ceil(seconds) if ceil else math.floor(seconds)
+
+
+def from_seconds(seconds):
+    """The aware UTC datetime of whole seconds since the epoch."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _offset(seconds, tz):
+    """The UTC offset of ``tz`` at an instant (seconds since the epoch), in seconds."""
+    return int(datetime.fromtimestamp(seconds, tz).utcoffset().total_seconds())
+
+
+DAY_SECONDS = 86400
+SAME_OFFSET_SECONDS = int(SAME_OFFSET_SPAN.total_seconds())
+
+
 def compute_slots(
     work,
     busy,
@@ -148,11 +168,12 @@ def compute_slots(
     """Cut bookable slots out of working time.
 
     :param work: ``(start, end)`` intervals in which a meeting may take place
-        (working hours minus leaves), aware datetimes.
+        (working hours minus leaves), aware datetimes (or whole seconds since the epoch).
     :param busy: ``(start, end)`` intervals that a slot *with its buffers* must
-        not touch (other bookings with their buffers, busy calendar events).
-    :param duration: meeting length (timedelta).
-    :param step: distance between two candidate starts (timedelta); starts are
+        not touch (other bookings with their buffers, busy calendar events), aware
+        datetimes or whole seconds since the epoch (as ``to_seconds`` gives them).
+    :param duration: meeting length (timedelta of whole seconds).
+    :param step: distance between two candidate starts (timedelta of whole seconds); starts are
         aligned on the wall clock of ``tz`` (10:00, 10:30, ... for 30 minutes).
     :param tz: the consultant's zone (``ZoneInfo``); days for the daily limit
         and the alignment of starts are taken in it.
@@ -164,45 +185,52 @@ def compute_slots(
     """
     if duration <= timedelta(0) or step <= timedelta(0):
         raise ValueError("duration and step must be positive")
-    # every instant in UTC: comparing datetimes of different zones costs two
-    # utcoffset() calls (slow with pytz, which Odoo's working intervals use)
-    busy_index = BusyIndex([(_utc(start), _utc(end)) for start, end in busy])
-    work = [(_utc(start), _utc(end)) for start, end in work]
-    not_before = not_before.astimezone(UTC) if not_before else not_before
-    not_after = not_after.astimezone(UTC) if not_after else not_after
+    # the hot loops count whole seconds since the epoch: integer arithmetic instead of datetimes;
+    # fractions of a second make busy time longer and working time shorter, never the other way
+    length, stride = duration // SECOND, step // SECOND
+    before, after = buffer_before // SECOND, buffer_after // SECOND
+    busy_intervals = merge_intervals([
+        (start if start.__class__ is int else to_seconds(start), end if end.__class__ is int else to_seconds(end, True))
+        for start, end in busy
+    ])
+    busy_starts = [start for start, _end in busy_intervals]
+    lowest = to_seconds(not_before, ceil=True) if not_before else None
+    highest = to_seconds(not_after) if not_after else None
     day_counts = day_counts or {}
-    busy_starts, busy_intervals = busy_index.starts, busy_index.intervals
-    slots = []
-    for work_start, work_end in merge_intervals(work):
-        first = max(work_start, not_before) if not_before else work_start
-        last = min(work_end - duration, not_after) if not_after else work_end - duration
+    starts = []
+    for work_start, work_end in merge_intervals([(to_seconds(start, ceil=True), to_seconds(end)) for start, end in work]):
+        first = work_start if lowest is None else max(work_start, lowest)
+        last = work_end - length if highest is None else min(work_end - length, highest)
         if first > last:
             continue
-        start = _first_aligned(first, step, tz)
-        if not _plain_grid(start, last, tz):
-            for start in _grid_starts(first, last, step, tz):
-                if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
+        offset = _offset(first, tz)
+        if last - first > SAME_OFFSET_SECONDS or _offset(last, tz) != offset:
+            # the clocks change in this stretch: the wall-clock grid of ``_grid_starts`` (rare)
+            for start in _grid_starts(from_seconds(first), from_seconds(last), step, tz):
+                start = to_seconds(start)
+                if daily_limit and day_counts.get(datetime.fromtimestamp(start, tz).date(), 0) >= daily_limit:
                     continue
-                end = start + duration
-                if not busy_index.overlaps(start - buffer_before, end + buffer_after):
-                    slots.append((start, end))
+                index = bisect_left(busy_starts, start + length + after)
+                if not index or busy_intervals[index - 1][1] <= start - before:
+                    starts.append(start)
             continue
-        # the hot loop (every working stretch of every member): plain steps, and over a busy stretch in one jump
+        # the hot loop (every working stretch of every member): plain steps from the first start on the local
+        # grid (seconds since local midnight a multiple of the step), and over a busy stretch in one jump
+        remainder = (first + offset) % DAY_SECONDS % stride
+        start = first + stride - remainder if remainder else first
         while start <= last:
-            if daily_limit and day_counts.get(start.astimezone(tz).date(), 0) >= daily_limit:
-                start += step
+            if daily_limit and day_counts.get(datetime.fromtimestamp(start, tz).date(), 0) >= daily_limit:
+                start += stride
                 continue
-            end = start + duration
-            # BusyIndex.overlaps, inlined: the last busy interval starting before the slot's end (with buffer)
-            index = bisect_left(busy_starts, end + buffer_after)
-            if index and busy_intervals[index - 1][1] > start - buffer_before:
+            # the last busy interval starting before the slot's end (with its buffer) is the only candidate
+            index = bisect_left(busy_starts, start + length + after)
+            if index and busy_intervals[index - 1][1] > start - before:
                 # busy: the next start that may be free is the first on the grid once this busy time is over
-                clear_from = busy_intervals[index - 1][1] + buffer_before
-                start -= (start - clear_from) // step * step
+                start -= (start - busy_intervals[index - 1][1] - before) // stride * stride
                 continue
-            slots.append((start, end))  # in UTC: work and not_before are
-            start += step
-    return sorted(set(slots))
+            starts.append(start)
+            start += stride
+    return [(from_seconds(start), from_seconds(start + length)) for start in sorted(set(starts))]
 
 
 def alternatives(slots, requested_start, count=3):

@@ -181,6 +181,13 @@ class TestSlotProperties:
     def test_no_free_slot_is_missed(self, problem):
         self.assert_complete(problem, slot_lib.compute_slots(**problem))
 
+    @PROPERTY_SETTINGS
+    @given(slot_problems())
+    def test_busy_time_in_seconds_gives_the_same_slots(self, problem):
+        # the models pass busy time as whole seconds since the epoch (straight from PostgreSQL)
+        in_seconds = [(slot_lib.to_seconds(start), slot_lib.to_seconds(end, ceil=True)) for start, end in problem["busy"]]
+        assert slot_lib.compute_slots(**{**problem, "busy": in_seconds}) == slot_lib.compute_slots(**problem)
+
     @settings(max_examples=100, deadline=None, derandomize=True, database=None)
     @given(dst_problems())
     def test_rules_hold_across_dst_changes(self, problem):
@@ -236,6 +243,19 @@ class TestSlotExamples:
                                        buffer_before=timedelta(minutes=15), buffer_after=timedelta(minutes=15))
         # 10:15-10:45 ends its buffer at 11:00 exactly: free (half-open intervals)
         assert self.starts(slots) == ["10:00", "10:15", "12:15", "12:30"]
+
+    def test_a_fraction_of_a_second_never_frees_a_slot(self):
+        half = timedelta(milliseconds=500)
+        work = self.day(2027, 3, 1)[:1]  # 10:00-13:00
+        slots = slot_lib.compute_slots(
+            work, [(self.berlin(2027, 3, 1, 10, 59, 59) + half, self.berlin(2027, 3, 1, 11, 59, 59) + half)],
+            duration=timedelta(hours=1), step=timedelta(hours=1), tz=BERLIN)
+        # busy from 10:59:59.5 to 11:59:59.5 touches the 10:00 and the 11:00 hour, not the 12:00 one
+        assert self.starts(slots) == ["12:00"]
+        slots = slot_lib.compute_slots(
+            work, [(self.berlin(2027, 3, 1, 10, 0), self.berlin(2027, 3, 1, 10, 59, 59) + half)],
+            duration=timedelta(hours=1), step=timedelta(hours=1), tz=BERLIN)
+        assert self.starts(slots) == ["11:00", "12:00"]
 
     def test_minimum_notice_rounds_up_to_the_grid(self):
         slots = slot_lib.compute_slots(self.day(2027, 3, 1), [], duration=timedelta(minutes=30),
