@@ -324,5 +324,7 @@ class TestSlotExamples:
         value = datetime(2027, 3, 1, 9, 0, 0, 500, tzinfo=UTC)
         assert slot_lib.to_utc_iso(value) == "2027-03-01T09:00:00Z"
         assert slot_lib.to_utc_iso(value.replace(tzinfo=None)) == "2027-03-01T09:00:00Z"
+        assert slot_lib.to_utc_iso(value.replace(microsecond=0)) == "2027-03-01T09:00:00Z"
+        assert slot_lib.to_utc_iso(value.astimezone(BERLIN)) == "2027-03-01T09:00:00Z"
         assert slot_lib.to_local_iso(value, ZoneInfo("Asia/Kolkata")) == "2027-03-01T14:30:00+05:30"
         assert slot_lib.to_local_iso(value, ZoneInfo("Pacific/Auckland")) == "2027-03-01T22:00:00+13:00"
