@@ -63,16 +63,6 @@ class BookingPageTeams(BookingPage):
             cards.append(card)
         return cards
 
-    def _intake_question_sets(self):
-        """With each published team's own intake questions (``team_id``): a booking through the team asks
-        them, whoever is assigned (``voltaic.booking.team._intake_questions``); a team without questions of
-        its own asks the global default set."""
-        sets = super()._intake_question_sets()
-        own = request.env["voltaic.booking.team"]._published().question_ids
-        for team, questions in own.grouped("team_id").items():
-            sets.append({"consultant_id": False, "team_id": team.id, "questions": questions.sorted()})
-        return sets
-
     @staticmethod
     def _merge_free_ranges(ranges):
         """The members' runs of free slot starts (``"first-last"`` epoch minutes) merged into one list."""

@@ -12,7 +12,7 @@ import re
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import Form, HttpCase, freeze_time, tagged
 
 from ..exceptions import BookingValidationError
 from .common import NOW, VoltaicBookingCase, local
@@ -175,6 +175,27 @@ class TestTeamQuestions(TeamQuestionsMixin, VoltaicBookingCase):
         question = question_model.create({"name": "Gone with the team", "team_id": team.id})
         team.unlink()
         self.assertFalse(question.exists())
+
+    def test_a_manager_adds_a_teams_questions_on_its_form(self):
+        team = self.question_team.with_user(self.manager)
+        with Form(team, view="voltaic_booking.voltaic_booking_team_view_form") as form:
+            with form.question_ids.new() as line:
+                line.name = "Grid operator"
+                self.assertEqual(line.team_id, team, "the new question is the team's")
+                with self.assertRaises(AssertionError, msg="a team's question shows no consultant field"):
+                    line.consultant_id = self.consultant
+        added = team.question_ids.filtered(lambda question: question.name == "Grid operator")
+        self.assertEqual((added.team_id, added.consultant_id), (self.question_team, self.consultant.browse()))
+        self.assertEqual(self.question_team._intake_questions(), self.site | self.roof | added)
+        # the question form: a consultant's question shows no team field, a global one shows both
+        with Form(self.env["voltaic.booking.question"].with_user(self.manager)) as form:
+            form.name = "Global or not"
+            form.consultant_id = self.consultant
+            with self.assertRaises(AssertionError):
+                form.team_id = self.question_team
+            form.consultant_id = self.consultant.browse()
+            form.team_id = self.question_team
+        self.assertEqual(form.record.team_id, self.question_team)
 
     def test_report_counts_answers_per_team(self):
         self.team_book(answers=self.team_answers())
