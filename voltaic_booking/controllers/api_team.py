@@ -1,7 +1,8 @@
 """The JSON API for teams: "any available consultant".
 
 ``GET /api/consultations/teams`` lists the published teams; ``/api/consultations/slots?team=<id>``
-answers the union of the members' free slots; ``POST /api/consultations`` takes ``team`` instead
+answers the union of the members' free slots; ``/api/consultations/teams/<id>/questions`` the team's
+intake questions; ``POST /api/consultations`` takes ``team`` instead
 of ``consultant``, and the booking service (``voltaic.booking._book``) assigns the consultant.
 """
 
@@ -72,6 +73,21 @@ class BookingApiTeams(BookingApi):
         teams = request.env["voltaic.booking.team"]._published()
         next_available = teams._next_available()
         return json_response({"teams": [self._team_payload(team, next_available.get(team.id)) for team in teams]})
+
+    @http.route("/api/consultations/teams/<int:team_id>/questions", type="http", auth="public",
+                methods=["GET"], readonly=True)
+    def team_questions(self, team_id, **kwargs):
+        """The intake questions a booking of the team asks (``answers`` of ``POST /api/consultations`` with
+        ``team``): the team's own, else the global default set; the assigned consultant's are not asked."""
+        self._set_api_lang()
+        env = request.env
+        team = self._published_team(team_id)
+        if not team:
+            return json_error(404, "not_found", env._("No such team."))
+        return json_response({
+            "team": team.id,
+            "questions": [question._public_payload() for question in team._intake_questions()],
+        })
 
     def _team_slots(self, params, duration, start, end, tz):
         """``/api/consultations/slots?team=<id>``: the consultant's answer, with ``team`` for ``consultant``."""

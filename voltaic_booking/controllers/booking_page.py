@@ -394,15 +394,22 @@ class BookingPage(http.Controller):
 
     def _intake_question_sets(self):
         """Step 3's intake questions: the global default set, then each bookable consultant's own set
-        (``voltaic.consultant._intake_questions``), as ``[{consultant_id, questions}]``."""
+        (``voltaic.consultant._intake_questions``), then each published team's own set (asked when the team
+        is booked, whoever is assigned: ``voltaic.booking.team._intake_questions``), as
+        ``[{consultant_id, team_id, questions}]`` (one search for all)."""
         question_model = request.env["voltaic.booking.question"].sudo()
         global_domain = question_model._global_domain()
         questions = question_model.search(Domain.OR([
-            global_domain, [("consultant_id.is_accepting_bookings", "=", True)]]))
+            global_domain, [("consultant_id.is_accepting_bookings", "=", True)],
+            [("team_id.website_published", "=", True)]]))
         global_questions = questions.filtered_domain(global_domain)
-        sets = [{"consultant_id": False, "questions": global_questions}] if global_questions else []
-        for consultant, own in (questions - global_questions).grouped("consultant_id").items():
-            sets.append({"consultant_id": consultant.id, "questions": own})
+        team_questions = questions.filtered("team_id")
+        sets = [{"consultant_id": False, "team_id": False, "questions": global_questions}] if global_questions else []
+        for consultant, own in (questions - global_questions - team_questions).grouped("consultant_id").items():
+            sets.append({"consultant_id": consultant.id, "team_id": False, "questions": own})
+        for team, own in team_questions.grouped("team_id").items():
+            if team._members():  # as ``voltaic.booking.team._published``: a team nobody can take is not offered
+                sets.append({"consultant_id": False, "team_id": team.id, "questions": own})
         return sets
 
     # ------------------------------------------------------------------

@@ -18,7 +18,8 @@
 #   question, question_option (intake questions and their choices), request_throttle, res_config_settings,
 #   resource_calendar and its attendances and time off
 #   (a change rechecks the consultants' bookings) -> team ("any available consultant" and its members),
-#   website (its client-link cache).
+#   website (its client-link cache) -> team_question (a team's intake questions; a booking through a team
+#   asks them: extends booking_intake's hook).
 from . import (
     booking,
     booking_crm,
@@ -61,4 +62,5 @@ from . import (
     resource_calendar_leaves,
     website,
     team,
+    team_question,
 )

@@ -18,7 +18,8 @@ class VoltaicBooking(models.Model):
     def _intake_questions_for(self, values, consultant):
         """The questions a booking of ``consultant`` asks (``values``: the service's input).
 
-        Hook: a branch that books other entities (e.g. a team, before a member is assigned) extends it.
+        Hook: a scope that books other entities extends it; a booking through a team asks the team's
+        questions, whoever is assigned (team_question.py).
         """
         return consultant._intake_questions() if consultant else self.env["voltaic.booking.question"]
 

@@ -60,8 +60,10 @@ class VoltaicBooking(models.Model):
         team, members, able, errors = self._team_booking_pool(values)
         probe = able[:1] or members[:1] or (team._ordered_members()[:1] if team else team)
         try:
+            # ``team_id`` stays: what is asked of the client is the team's (its intake questions,
+            # team_question.py), not the probe member's
             clean = super()._validate_booking_values(
-                {**values, "consultant_id": probe.id, "team_id": False, "allow_conflict": False})
+                {**values, "consultant_id": probe.id, "team_id": team.id, "allow_conflict": False})
         except BookingValidationError as error:
             # what the probe member does not offer is said of the team (below), never of the probe
             found = {name: message for name, message in error.fields.items()

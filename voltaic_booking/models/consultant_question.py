@@ -12,8 +12,8 @@ class VoltaicConsultant(models.Model):
         """The questions a booking of this consultant asks, in order.
 
         The rule: the consultant's own (active) questions if they have any, else the global default set
-        (Configuration > Intake Questions). A team scope extends this (or
-        ``voltaic.booking._intake_questions_for``) rather than changing the rule for single consultants.
+        (Configuration > Intake Questions). Only for a consultant booked directly: a booking through a team asks
+        the team's questions instead (``voltaic.booking._intake_questions_for``, team_question.py).
         """
         self.ensure_one()
         own = self.question_ids.sorted()

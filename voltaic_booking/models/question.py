@@ -1,9 +1,11 @@
 """Intake questions: what a client answers in step 3 of the booking (and in the API's ``answers``).
 
-Which questions a booking asks is ``voltaic.consultant._intake_questions()``: the consultant's own
-questions if they have any, else the global default set (questions of no consultant). A companion
-or branch that adds another scope (e.g. teams) adds its field here, narrows ``_global_domain()``
-and extends the resolution on the consultant / ``voltaic.booking._intake_questions_for``.
+A question belongs to a consultant, to a team, or to neither (the global default set). Which questions
+a booking asks is ``voltaic.booking._intake_questions_for``: for a consultant booked directly
+``voltaic.consultant._intake_questions()`` (their own questions if they have any, else the global set);
+for a booking made through a team ("first available") ``voltaic.booking.team._intake_questions()`` (the
+team's own, else the global set), whoever the team assigns (team_question.py). Another scope adds its
+field here, narrows ``_global_domain()`` and extends ``_intake_questions_for``.
 """
 
 import math
@@ -42,8 +44,12 @@ class VoltaicBookingQuestion(models.Model):
     active = fields.Boolean(default=True)
     consultant_id = fields.Many2one(
         "voltaic.consultant", index=True, ondelete="cascade",
-        help="Asked only when this consultant is booked. Empty: one of the global default questions, asked "
-             "for every consultant who has no questions of their own.")
+        help="Asked only when this consultant is booked. Empty (and no team): one of the global default "
+             "questions, asked for every consultant and team that has no questions of its own.")
+    team_id = fields.Many2one(
+        "voltaic.booking.team", index=True, ondelete="cascade",
+        help="Asked only when a client books this team (\"first available\"), whoever the team assigns. "
+             "Empty (and no consultant): one of the global default questions.")
     option_ids = fields.One2many(
         "voltaic.booking.question.option", "question_id", string="Choices", copy=True)
     answer_count = fields.Integer(compute="_compute_answer_count")
@@ -53,6 +59,14 @@ class VoltaicBookingQuestion(models.Model):
         for question in self:
             if question.question_type in CHOICE_TYPES and not question.option_ids:
                 raise ValidationError(self.env._("The question “%s” needs at least one choice.", question.name))
+
+    @api.constrains("consultant_id", "team_id")
+    def _check_scope(self):
+        for question in self:
+            if question.consultant_id and question.team_id:
+                raise ValidationError(self.env._(
+                    "The question “%s” belongs either to a consultant or to a team, not to both: empty one of "
+                    "the two fields (both empty: a global default question).", question.name))
 
     def _compute_answer_count(self):
         counts = dict(self.env["voltaic.booking.answer"]._read_group(
@@ -79,8 +93,8 @@ class VoltaicBookingQuestion(models.Model):
 
     @api.model
     def _global_domain(self):
-        """The global default set: questions of no consultant (another scope narrows this)."""
-        return [("consultant_id", "=", False)]
+        """The global default set: questions of no consultant and no team (another scope narrows this)."""
+        return [("consultant_id", "=", False), ("team_id", "=", False)]
 
     @api.model
     def _global_questions(self):

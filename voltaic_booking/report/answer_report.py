@@ -18,6 +18,9 @@ class VoltaicBookingAnswerReport(models.Model):
     question_id = fields.Many2one("voltaic.booking.question", readonly=True)
     option_id = fields.Many2one("voltaic.booking.question.option", string="Answer", readonly=True)
     consultant_id = fields.Many2one("voltaic.consultant", readonly=True)
+    booking_team_id = fields.Many2one(
+        "voltaic.booking.team", string="Consultant Team", readonly=True,
+        help="The team the booking was made through (\"first available\"); empty for a consultant booked by name.")
     company_id = fields.Many2one("res.company", readonly=True)
     state = fields.Selection(selection="_selection_state", string="Status", readonly=True)
     start = fields.Datetime(string="Meeting Time", readonly=True)
@@ -32,6 +35,7 @@ class VoltaicBookingAnswerReport(models.Model):
                    a.question_id,
                    o.id AS option_id,
                    b.consultant_id,
+                   b.team_id AS booking_team_id,
                    b.company_id,
                    b.start,
                    b.state,

@@ -26,3 +26,4 @@ from . import test_team_slots
 from . import test_team_concurrency
 from . import test_api_teams
 from . import test_booking_page_team
+from . import test_team_questions

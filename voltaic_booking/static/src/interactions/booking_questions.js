@@ -7,8 +7,10 @@ const ANSWER_PREFIX = "answers.";
 
 /**
  * Step 3's intake questions (template voltaic_booking.booking_intake_questions): the chosen
- * consultant's own question set, else the global default one, is shown and enabled (the inputs of
- * the other sets stay disabled, so they are neither validated nor posted). Inputs are named
+ * consultant's own question set (``data-consultant``) or, for a team's "First available" card, the
+ * team's own set (``data-team``), else the global default one, is shown and enabled (the inputs of
+ * the other sets stay disabled, so they are neither validated nor posted). A consultant never gets a
+ * team's set, nor a team a consultant's. Inputs are named
  * ``answers.<question id>``, the key of the booking service's errors, and are validated inline like
  * the other fields.
  */
@@ -18,10 +20,16 @@ patch(BookingWizard.prototype, {
         this.showIntakeQuestions(id);
     },
 
-    showIntakeQuestions(consultantId) {
+    /**
+     * @param {number|string} key the card's key: a consultant's id, or ``team-<id>`` (``teamKey``)
+     */
+    showIntakeQuestions(key) {
         // a set may be rendered in several blocks (e.g. its required and its optional questions)
         const sets = [...this.el.querySelectorAll(".o_vbw_questions")];
-        const own = sets.filter((set) => Number(set.dataset.consultant) === consultantId);
+        const team = this.consultants?.get(key)?.team;
+        const own = team
+            ? sets.filter((set) => set.dataset.team && Number(set.dataset.team) === team)
+            : sets.filter((set) => set.dataset.consultant && Number(set.dataset.consultant) === key);
         const active = own.length ? own : sets.filter((set) => set.dataset.default);
         for (const set of sets) {
             const shown = active.includes(set);

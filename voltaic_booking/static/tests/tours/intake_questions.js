@@ -98,3 +98,91 @@ registry.category("web_tour.tours").add("voltaic_booking_intake_questions", {
         },
     ],
 });
+
+/**
+ * A team's own questions (tests/test_team_questions.py): the client books the
+ * "First available" card of a team with a required question of its own; the
+ * team's set is shown (not the default one, nor the questions of the member who
+ * will get the booking), a missing answer is refused inline, then the answers
+ * reach the booking and its lead.
+ */
+const TEAM = "Tour Team";
+const TEAM_SET = ".o_vbw_questions[data-team]:not(.d-none)";
+
+registry.category("web_tour.tours").add("voltaic_booking_team_intake_questions", {
+    url: "/book-consultation",
+    steps: () => [
+        {
+            content: "Book the team's first available consultant",
+            trigger: `.o_vbw_team_col[data-name='${TEAM}'] .o_vbw_book`,
+            run: "click",
+        },
+        {
+            content: "Pick the first free time of the team",
+            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            run: "click",
+        },
+        {
+            content: "Continue to the details",
+            trigger: ".o_vbw_to_details:enabled",
+            run: "click",
+        },
+        {
+            content: "Step 3 is shown for the team",
+            trigger: `.o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('${TEAM}')`,
+        },
+        {
+            content: "The team's own questions are shown, with the required mark and the help text",
+            trigger: `${TEAM_SET} label:contains('Site address') .text-danger`,
+        },
+        {
+            trigger: `${TEAM_SET} .form-text:contains('Where the installation is planned.')`,
+        },
+        {
+            content: "Neither the default questions nor a consultant's own are asked",
+            trigger: ".o_vbw_questions[data-default].d-none:not(:visible)",
+        },
+        {
+            trigger: "body:not(:has(.o_vbw_questions[data-consultant]:not(.d-none)))",
+        },
+        { content: "First name", trigger: "#vbw_first_name", run: "edit Tara" },
+        { content: "Last name", trigger: "#vbw_last_name", run: "edit Team" },
+        { content: "Email", trigger: "#vbw_email", run: "edit tara.team@example.com" },
+        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
+        {
+            content: "Submit without answering the team's required question",
+            trigger: ".o_vbw_submit",
+            run: "click",
+        },
+        {
+            content: "The required question is refused inline",
+            trigger: `${TEAM_SET} input[data-answer-type='char'].is-invalid[aria-invalid='true']`,
+        },
+        {
+            trigger: `${TEAM_SET} .invalid-feedback.d-block:contains('Please answer this question.')`,
+        },
+        {
+            content: "Answer it",
+            trigger: `${TEAM_SET} input[data-answer-type='char']`,
+            run: "edit Hauptstrasse 1, Berlin",
+        },
+        {
+            content: "Choose the roof type",
+            trigger: `${TEAM_SET} select[data-answer-type='select']`,
+            run: "selectByLabel Pitched",
+        },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_vbw_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation shows the reference and who the client got",
+            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
+        },
+        {
+            trigger: ".o_vbw_confirmed_consultant:contains('Tess Tourner')",
+        },
+    ],
+});
