@@ -50,6 +50,8 @@ class BookingPageTeams(BookingPage):
                 "free_ranges": self._merge_free_ranges(card["free_ranges"] for card in bookable),
                 "last_day": max((card["last_day"] for card in bookable), default=""),
                 "book_url": f"/book-consultation?team={team.id}",
+                # whoever is assigned: what any member requires is asked (the service checks the same)
+                "required_details": sorted({code for card in members for code in card["required_details"]}),
             }
             card["data_attrs"] = {
                 "data-vbw-team": card["id"],
@@ -59,6 +61,7 @@ class BookingPageTeams(BookingPage):
                 "data-photo": "",
                 "data-tz": "",
                 **self._card_option_attrs(card),
+                "data-required-details": ",".join(card["required_details"]),
             }
             cards.append(card)
         return cards

@@ -765,7 +765,12 @@ class VoltaicBooking(models.Model):
     def _missing_detail_errors(self, consultant, values, errors):
         """``{field: message}`` for the details ``consultant`` requires (``required_detail_ids``) that the
         client left empty; a field that already has a message keeps it."""
-        labels = {detail.code: detail.name for detail in consultant.sudo().required_detail_ids}
+        return self._details_missing(consultant.sudo().required_detail_ids, values, errors)
+
+    @api.model
+    def _details_missing(self, details, values, errors):
+        """``{field: message}`` for the ``voltaic.client.detail`` records ``details`` left empty in ``values``."""
+        labels = {detail.code: detail.name for detail in details}
         return {
             name: self.env._("%s is required.", labels[name])
             for name in missing_required_details(values, set(labels)) if name not in errors

@@ -86,6 +86,15 @@ class VoltaicBooking(models.Model):
         return clean
 
     @api.model
+    def _missing_detail_errors(self, consultant, values, errors):
+        """Through a team: the details that any member able to take the meeting requires, whoever is
+        assigned (the client fills them in before that, as the team's card asks for them)."""
+        if not values.get("team_id"):
+            return super()._missing_detail_errors(consultant, values, errors)
+        _team, _members, able, _errors = self._team_booking_pool(values)
+        return self._details_missing(able.sudo().required_detail_ids, values, errors)
+
+    @api.model
     def _team_booking_pool(self, values):
         """``(team, members, able, errors)``: the team of ``values``, its bookable members matching the
         meeting type and filters, those of them offering the duration, and what is wrong."""

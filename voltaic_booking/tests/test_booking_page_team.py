@@ -33,6 +33,11 @@ class TestBookingPageTeam(BookingPageCase):
         html = self.url_open(PAGE).text
         self.assertIn(f'data-vbw-team="{self.tour_team.id}"', html)
         self.assertIn("First available", html)
+        # the card asks for the details any member requires (the service checks the same)
+        self.assertRegex(html, rf'data-vbw-team="{self.tour_team.id}"[^>]*data-required-details=""')
+        self.tina.required_detail_ids = [Command.set(self.env.ref("voltaic_booking.client_detail_phone").ids)]
+        html = self.url_open(PAGE).text
+        self.assertRegex(html, rf'data-vbw-team="{self.tour_team.id}"[^>]*data-required-details="phone"')
         self.tour_team.website_published = False
         self.assertNotIn("data-vbw-team=", self.url_open(PAGE).text)
 

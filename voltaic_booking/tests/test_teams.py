@@ -224,6 +224,26 @@ class TestTeams(VoltaicBookingCase):
                        team_id=self.booking_team.id)
         self.assertIn("team", caught.exception.fields)
 
+    def test_details_any_able_member_requires_are_asked_whoever_is_assigned(self):
+        # Carla (third in the list) wants the client's phone; round robin would give Anja the booking
+        phone = self.env.ref("voltaic_booking.client_detail_phone")
+        self.third_consultant.required_detail_ids = [Command.set(phone.ids)]
+        with self.assertRaises(BookingValidationError) as caught:
+            self.team_book(self.tuesday_10, phone="")
+        self.assertEqual(set(caught.exception.fields), {"phone"})
+        self.assertFalse(self.env["voltaic.booking"].search([("team_id", "=", self.booking_team.id)]))
+        # Carla does not take phone meetings: for those she is not in the pool, and nothing is asked of her
+        self.third_consultant.offers_phone = False
+        booking = self.team_book(self.tuesday_10, phone="", meeting_type="phone")
+        self.assertEqual(booking.consultant_id, self.consultant)
+        # with the phone: booked, and Carla's rule holds for whoever gets the booking
+        booking = self.team_book(self.tuesday_10 + timedelta(hours=1), client="withphone")
+        self.assertEqual(booking.phone, "+91 22 1234 5678")
+        # a direct booking of a member keeps that member's own rule
+        direct = self._book(self.tuesday_10 + timedelta(hours=2), consultant=self.other_consultant, phone="",
+                            email="direct@vbt-client.example")
+        self.assertEqual(direct.consultant_id, self.other_consultant)
+
     def test_lead_salesperson_is_the_consultant_or_the_team_leader(self):
         booking = self.team_book(self.tuesday_10)
         self.assertEqual(booking.lead_id.user_id, booking.consultant_id.user_id)
