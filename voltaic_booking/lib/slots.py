@@ -198,7 +198,8 @@ def compute_slots(
     highest = to_seconds(not_after) if not_after else None
     day_counts = day_counts or {}
     starts = []
-    for work_start, work_end in merge_intervals([(to_seconds(start, ceil=True), to_seconds(end)) for start, end in work]):
+    work = merge_intervals([(to_seconds(start, ceil=True), to_seconds(end)) for start, end in work])
+    for work_start, work_end in work:
         first = work_start if lowest is None else max(work_start, lowest)
         last = work_end - length if highest is None else min(work_end - length, highest)
         if first > last:

@@ -185,7 +185,8 @@ class TestSlotProperties:
     @given(slot_problems())
     def test_busy_time_in_seconds_gives_the_same_slots(self, problem):
         # the models pass busy time as whole seconds since the epoch (straight from PostgreSQL)
-        in_seconds = [(slot_lib.to_seconds(start), slot_lib.to_seconds(end, ceil=True)) for start, end in problem["busy"]]
+        in_seconds = [(slot_lib.to_seconds(start), slot_lib.to_seconds(end, ceil=True))
+                      for start, end in problem["busy"]]
         assert slot_lib.compute_slots(**{**problem, "busy": in_seconds}) == slot_lib.compute_slots(**problem)
 
     @settings(max_examples=100, deadline=None, derandomize=True, database=None)
