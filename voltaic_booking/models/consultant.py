@@ -317,8 +317,8 @@ class VoltaicConsultant(models.Model):
             for name in ("consultant_id", "blocked_start", "blocked_stop", "start"))))
         to_seconds = slot_lib.to_seconds
         for consultant_id, blocked_start, blocked_stop, booking_start in rows:
-            busy[consultant_id].append(
-                (to_seconds(blocked_start.replace(tzinfo=UTC)), to_seconds(blocked_stop.replace(tzinfo=UTC), ceil=True)))
+            busy[consultant_id].append((
+                to_seconds(blocked_start.replace(tzinfo=UTC)), to_seconds(blocked_stop.replace(tzinfo=UTC), ceil=True)))
             local_day = booking_start.replace(tzinfo=UTC).astimezone(zones[consultant_id]).date()
             day_counts[consultant_id][local_day] += 1
 
