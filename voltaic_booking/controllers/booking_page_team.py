@@ -52,6 +52,8 @@ class BookingPageTeams(BookingPage):
                 "book_url": f"/book-consultation?team={team.id}",
                 # whoever is assigned: what any member requires is asked (the service checks the same)
                 "required_details": sorted({code for card in members for code in card["required_details"]}),
+                # "free changes until": the strictest member's deadline, the one a client can rely on
+                "edit_deadline_hours": max((card["edit_deadline_hours"] for card in members), default=0),
             }
             card["data_attrs"] = {
                 "data-vbw-team": card["id"],
@@ -61,6 +63,7 @@ class BookingPageTeams(BookingPage):
                 "data-photo": "",
                 "data-tz": "",
                 **self._card_option_attrs(card),
+                "data-edit-deadline-hours": card["edit_deadline_hours"],
                 "data-required-details": ",".join(card["required_details"]),
             }
             cards.append(card)

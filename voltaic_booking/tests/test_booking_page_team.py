@@ -38,6 +38,10 @@ class TestBookingPageTeam(BookingPageCase):
         self.tina.required_detail_ids = [Command.set(self.env.ref("voltaic_booking.client_detail_phone").ids)]
         html = self.url_open(PAGE).text
         self.assertRegex(html, rf'data-vbw-team="{self.tour_team.id}"[^>]*data-required-details="phone"')
+        # "free changes until" on step 3: the strictest member's deadline
+        self.tess.edit_deadline_hours, self.tina.edit_deadline_hours = 6, 48
+        html = self.url_open(PAGE).text
+        self.assertRegex(html, rf'data-vbw-team="{self.tour_team.id}"[^>]*data-edit-deadline-hours="48"')
         self.tour_team.website_published = False
         self.assertNotIn("data-vbw-team=", self.url_open(PAGE).text)
 
