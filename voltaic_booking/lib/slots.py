@@ -94,28 +94,9 @@ def _first_aligned(start, step, tz):
         grid += step
 
 
-# no zone changes its offset twice within this time (transitions are weeks apart at least)
-SAME_OFFSET_SPAN = timedelta(days=2)
-
-
-def _plain_grid(start, last, tz):
-    """True when the clocks of ``tz`` do not change between ``start`` and ``last`` (the usual case: a working
-    day's interval): the grid is then plain steps, without asking the zone for each of them."""
-    return (
-        start <= last
-        and last - start <= SAME_OFFSET_SPAN
-        and last.astimezone(tz).utcoffset() == start.astimezone(tz).utcoffset()
-    )
-
-
 def _grid_starts(first, last, step, tz):
     """Starts on the wall-clock grid of ``tz`` (see ``_first_aligned``) from ``first`` to ``last`` inclusive."""
     start = _first_aligned(first, step, tz)
-    if _plain_grid(start, last, tz):
-        while start <= last:
-            yield start
-            start += step
-        return
     offset = start.astimezone(tz).utcoffset()
     while start <= last:
         yield start
@@ -148,7 +129,8 @@ def _offset(seconds, tz):
 
 
 DAY_SECONDS = 86400
-SAME_OFFSET_SECONDS = int(SAME_OFFSET_SPAN.total_seconds())
+# no zone changes its offset twice within this time (transitions are weeks apart at least)
+SAME_OFFSET_SECONDS = 2 * DAY_SECONDS
 
 
 def compute_slots(
@@ -189,11 +171,12 @@ def compute_slots(
     # fractions of a second make busy time longer and working time shorter, never the other way
     length, stride = duration // SECOND, step // SECOND
     before, after = buffer_before // SECOND, buffer_after // SECOND
-    busy_intervals = merge_intervals([
+    # (``to_seconds``'s own check, inlined: busy time comes in thousands, as integers already from the models)
+    busy_index = BusyIndex([
         (start if start.__class__ is int else to_seconds(start), end if end.__class__ is int else to_seconds(end, True))
         for start, end in busy
     ])
-    busy_starts = [start for start, _end in busy_intervals]
+    busy_starts, busy_intervals = busy_index.starts, busy_index.intervals
     lowest = to_seconds(not_before, ceil=True) if not_before else None
     highest = to_seconds(not_after) if not_after else None
     day_counts = day_counts or {}
@@ -211,8 +194,7 @@ def compute_slots(
                 start = to_seconds(start)
                 if daily_limit and day_counts.get(datetime.fromtimestamp(start, tz).date(), 0) >= daily_limit:
                     continue
-                index = bisect_left(busy_starts, start + length + after)
-                if not index or busy_intervals[index - 1][1] <= start - before:
+                if not busy_index.overlaps(start - before, start + length + after):
                     starts.append(start)
             continue
         # the hot loop (every working stretch of every member): plain steps from the first start on the local
@@ -223,7 +205,8 @@ def compute_slots(
             if daily_limit and day_counts.get(datetime.fromtimestamp(start, tz).date(), 0) >= daily_limit:
                 start += stride
                 continue
-            # the last busy interval starting before the slot's end (with its buffer) is the only candidate
+            # ``busy_index.overlaps``, inlined (the index tells how far to jump): the last busy interval
+            # starting before the slot's end (with its buffer) is the only candidate
             index = bisect_left(busy_starts, start + length + after)
             if index and busy_intervals[index - 1][1] > start - before:
                 # busy: the next start that may be free is the first on the grid once this busy time is over

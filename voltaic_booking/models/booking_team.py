@@ -77,9 +77,7 @@ class VoltaicBooking(models.Model):
     @api.model
     def _with_checked_team(self, clean, values):
         """``clean`` with ``team``: the team a consultant was booked through (one of its members), if any."""
-        team = self.env["voltaic.booking.team"]
-        if values.get("team_id"):
-            team = team.browse(int(values["team_id"])).exists()
+        team = self._values_team(values)
         if team and clean["consultant"] not in team.member_ids.consultant_id:
             raise BookingValidationError({"team": self.env._("This consultant is not a member of the team.")})
         clean["team"] = team
@@ -95,14 +93,20 @@ class VoltaicBooking(models.Model):
         return self._details_missing(able.sudo().required_detail_ids, values, errors)
 
     @api.model
+    def _values_team(self, values):
+        """The existing team (sudo) of ``values["team_id"]``, else an empty recordset."""
+        team = self.env["voltaic.booking.team"].sudo()
+        try:
+            team_id = int(values.get("team_id") or 0)
+        except (TypeError, ValueError):
+            team_id = 0
+        return team.browse(team_id).exists() if team_id > 0 else team
+
+    @api.model
     def _team_booking_pool(self, values):
         """``(team, members, able, errors)``: the team of ``values``, its bookable members matching the
         meeting type and filters, those of them offering the duration, and what is wrong."""
-        team = self.env["voltaic.booking.team"].sudo()
-        try:
-            team = team.browse(int(values["team_id"])).exists()
-        except (TypeError, ValueError):
-            team = team.browse()
+        team = self._values_team(values)
         members = able = self.env["voltaic.consultant"]
         if team and team.active:
             members = team._members(

@@ -228,7 +228,9 @@ class VoltaicConsultant(models.Model):
 
     @api.model
     def _schedule_review_of(self, calendars=None, resources=None, companies=None):
-        """Recheck the consultants on ``calendars``, of ``resources``, or of ``companies`` (company-wide time off)."""
+        """The working time of the consultants on ``calendars``, of ``resources``, or of ``companies`` (company-wide
+        time off) changed: forget the cached working time and recheck their upcoming bookings."""
+        self._clear_work_cache()
         domains = []
         if calendars:
             domains.append(Domain("resource_calendar_id", "in", calendars.ids))

@@ -2,8 +2,8 @@ from odoo import api, models
 
 
 class ResourceCalendarLeaves(models.Model):
-    """Time off: a change clears the cached working time and rechecks the upcoming bookings of the
-    consultants it concerns.
+    """Time off: a change rechecks the working time (cache) and the upcoming bookings of the consultants it
+    concerns (``voltaic.consultant._schedule_review_of``).
 
     A consultant's own time off (with a resource), the time off of their working hours, or a
     public holiday (without resource nor working hours: every consultant of the company).
@@ -28,7 +28,6 @@ class ResourceCalendarLeaves(models.Model):
         return super().unlink()
 
     def _voltaic_schedule_review(self):
-        self.env["voltaic.consultant"]._clear_work_cache()
         own = self.filtered("resource_id")
         on_hours = (self - own).filtered("calendar_id")
         everywhere = self - own - on_hours

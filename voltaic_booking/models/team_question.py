@@ -34,17 +34,7 @@ class VoltaicBooking(models.Model):
     def _intake_questions_for(self, values, consultant):
         """With ``team_id`` in ``values`` (a booking through a team, before or after a member is assigned):
         the team's questions, never the member's."""
-        team = self._intake_team(values)
+        team = self._values_team(values)
         if team:
             return team._intake_questions()
         return super()._intake_questions_for(values, consultant)
-
-    @api.model
-    def _intake_team(self, values):
-        """The existing team of ``values["team_id"]``, else an empty recordset."""
-        team = self.env["voltaic.booking.team"]
-        try:
-            team_id = int(values.get("team_id") or 0)
-        except (TypeError, ValueError):
-            team_id = 0
-        return team.browse(team_id).exists() if team_id > 0 else team
