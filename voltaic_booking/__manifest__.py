@@ -57,6 +57,7 @@
             "voltaic_booking/static/src/backend/*.scss",
         ],
         "web.assets_tests": [
+            "voltaic_booking/static/tests/tours/booking_steps.js",
             "voltaic_booking/static/tests/tours/accessibility.js",
             "voltaic_booking/static/tests/tours/backend_book_from_lead.js",
             "voltaic_booking/static/tests/tours/booking_page.js",

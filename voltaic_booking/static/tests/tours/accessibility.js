@@ -1,5 +1,14 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    fillName,
+    FIRST_SLOT,
+    pickAndCheckFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * Accessibility, measured: axe-core (WCAG 2.1 A/AA rules) on every step of
  * the booking flow and on the manage page. Started by
@@ -112,44 +121,21 @@ const flow = {
         },
         {
             content: "Step 2: month and slots are shown",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
+            trigger: FIRST_SLOT,
         },
     ],
     details: () => [
-        {
-            content: "Pick the first free slot",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "The slot is selected",
-            trigger: ".o_vbw_slot[data-start][aria-pressed='true']",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickAndCheckFirstSlot("Pick the first free slot"),
         {
             content: "Step 3: the form is shown",
             trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_first_name",
         },
     ],
     confirmation: ({ email }) => [
-        { content: "First name", trigger: "#vbw_first_name", run: "edit Ally" },
-        { content: "Last name", trigger: "#vbw_last_name", run: "edit Access" },
-        { content: "Email", trigger: "#vbw_email", run: `edit ${email}` },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The confirmation shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        ...fillName({ first: "Ally", last: "Access", email }),
+        acceptTerms(),
+        submitBooking(),
+        confirmedReference(),
     ],
     manage: () => [
         {

@@ -1,5 +1,13 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    openAddDetails,
+    pickFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * Booking links (issue 14), started by tests/test_booking_link.py: a salesperson sends a
  * personal booking link from an opportunity; the client books through it on the website.
@@ -54,16 +62,7 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client", {
             content: "Only the allowed duration is offered",
             trigger: ".o_vbw_durations:not(:has(input[value='60']))",
         },
-        {
-            content: "The slots of the first free day are listed",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickFirstSlot(),
         {
             content: "The client's details are filled in from the opportunity",
             trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
@@ -71,22 +70,14 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client", {
         {
             trigger: "#vbw_first_name:value('Lina')",
         },
-        { content: "Open Add details", trigger: ".o_vbw_more_details_toggle", run: "click" },
+        openAddDetails(),
         {
             trigger: "#vbw_company:value('Link Solar AG')",
         },
         { content: "Subject", trigger: "#vbw_subject", run: "edit Battery storage" },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The confirmation shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        acceptTerms(),
+        submitBooking(),
+        confirmedReference(),
     ],
 });
 
@@ -101,27 +92,13 @@ registry.category("web_tour.tours").add("voltaic_booking_link_client_chooses", {
             content: "Only the allowed duration is offered",
             trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_durations:not(:has(input[value='30']:visible))",
         },
-        {
-            content: "The slots of the first free day are listed",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickFirstSlot(),
         {
             content: "The client's details are filled in from the opportunity",
             trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) #vbw_email:value('link.client@example.com')",
         },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        acceptTerms(),
+        submitBooking(),
         {
             content: "The confirmation names the consultant",
             trigger: ".o_vbw_confirmed .o_vbw_confirmed_consultant:contains('Tess Tourner')",

@@ -1,5 +1,14 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    fillName,
+    openAddDetails,
+    pickAndCheckFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * Tours of the public booking page (/book-consultation), started by
  * tests/test_booking_page.py, which creates the consultants named here
@@ -18,20 +27,7 @@ function step2Visible() {
 
 function pickFirstSlot() {
     return [
-        {
-            content: "The slots of the first free day are listed",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "The slot is selected",
-            trigger: ".o_vbw_slot[data-start][aria-pressed='true']",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickAndCheckFirstSlot(),
         {
             content: "Step 3 (details) is shown with the summary",
             trigger: ".o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('" + CONSULTANT + "')",
@@ -41,30 +37,20 @@ function pickFirstSlot() {
 
 function fillDetails({ first, last, email }) {
     return [
-        { content: "First name", trigger: "#vbw_first_name", run: `edit ${first}` },
-        { content: "Last name", trigger: "#vbw_last_name", run: `edit ${last}` },
-        { content: "Email", trigger: "#vbw_email", run: `edit ${email}` },
-        { content: "Open Add details", trigger: ".o_vbw_more_details_toggle", run: "click" },
+        ...fillName({ first, last, email }),
+        openAddDetails(),
         { content: "Phone", trigger: "#vbw_phone", run: "edit +49 30 1234567" },
         { content: "Company", trigger: "#vbw_company", run: "edit Tour Energy GmbH" },
         { content: "Subject", trigger: "#vbw_subject", run: "edit Rooftop solar" },
         { content: "Message", trigger: "#vbw_message", run: "edit We plan 2 MW on our warehouses." },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
+        acceptTerms(),
     ];
 }
 
 function submitAndConfirm() {
     return [
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Step 4: the confirmation shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        submitBooking(),
+        confirmedReference("Step 4: the confirmation shows the reference"),
         {
             content: "Add to Google Calendar",
             trigger: ".o_vbw_google[href*='calendar.google.com']",

@@ -1,5 +1,14 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    fillName,
+    openAddDetails,
+    pickFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * "First available" on the booking page (issue 14), started by
  * tests/test_booking_page_team.py on a desktop and a phone-sized screen: the
@@ -30,36 +39,17 @@ registry.category("web_tour.tours").add("voltaic_booking_team_first_available", 
             content: "Times are in the client's zone",
             trigger: ".o_vbw_consultant_tz:contains('your time zone')",
         },
-        {
-            content: "The team's free times are listed",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickFirstSlot("The team's free times are listed"),
         {
             content: "The summary names the team",
             trigger: `.o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('${TEAM}')`,
         },
-        { content: "First name", trigger: "#vbw_first_name", run: "edit Fay" },
-        { content: "Last name", trigger: "#vbw_last_name", run: "edit Firstavailable" },
-        { content: "Email", trigger: "#vbw_email", run: "edit fay.first@example.com" },
-        { content: "Open Add details", trigger: ".o_vbw_more_details_toggle", run: "click" },
+        ...fillName({ first: "Fay", last: "Firstavailable", email: "fay.first@example.com" }),
+        openAddDetails(),
         { content: "Subject", trigger: "#vbw_subject", run: "edit Any expert will do" },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The confirmation shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        acceptTerms(),
+        submitBooking(),
+        confirmedReference(),
         {
             content: "... and who the client got",
             trigger: `.o_vbw_confirmed_consultant:contains('${ASSIGNED}')`,

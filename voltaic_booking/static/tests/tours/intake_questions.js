@@ -1,5 +1,13 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    fillName,
+    pickFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * The intake questions on step 3 of the booking page, started by
  * tests/test_intake_questions.py: Tess has questions of her own (a required
@@ -17,16 +25,7 @@ registry.category("web_tour.tours").add("voltaic_booking_intake_questions", {
             content: "Step 2 (date and time) is shown",
             trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_month_title:not(:empty)",
         },
-        {
-            content: "Pick the first free time",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickFirstSlot("Pick the first free time"),
         {
             content: "Step 3 is shown for the consultant",
             trigger: `.o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('${CONSULTANT}')`,
@@ -42,10 +41,8 @@ registry.category("web_tour.tours").add("voltaic_booking_intake_questions", {
             content: "The global default questions are not asked for this consultant",
             trigger: ".o_vbw_questions[data-default].d-none:not(:visible)",
         },
-        { content: "First name", trigger: "#vbw_first_name", run: "edit Quinn" },
-        { content: "Last name", trigger: "#vbw_last_name", run: "edit Questions" },
-        { content: "Email", trigger: "#vbw_email", run: "edit quinn.questions@example.com" },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
+        ...fillName({ first: "Quinn", last: "Questions", email: "quinn.questions@example.com" }),
+        acceptTerms(),
         {
             content: "Submit without answering the required question",
             trigger: ".o_vbw_submit",
@@ -86,16 +83,8 @@ registry.category("web_tour.tours").add("voltaic_booking_intake_questions", {
             trigger: `${OWN} textarea[data-answer-type='text']`,
             run: "edit Our site plans.",
         },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Step 4: the confirmation shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        submitBooking(),
+        confirmedReference("Step 4: the confirmation shows the reference"),
     ],
 });
 
@@ -117,16 +106,7 @@ registry.category("web_tour.tours").add("voltaic_booking_team_intake_questions",
             trigger: `.o_vbw_team_col[data-name='${TEAM}'] .o_vbw_book`,
             run: "click",
         },
-        {
-            content: "Pick the first free time of the team",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
+        ...pickFirstSlot("Pick the first free time of the team"),
         {
             content: "Step 3 is shown for the team",
             trigger: `.o_vbw_panel[data-panel='3']:not(.d-none) .o_vbw_summary_consultant:contains('${TEAM}')`,
@@ -145,10 +125,8 @@ registry.category("web_tour.tours").add("voltaic_booking_team_intake_questions",
         {
             trigger: "body:not(:has(.o_vbw_questions[data-consultant]:not(.d-none)))",
         },
-        { content: "First name", trigger: "#vbw_first_name", run: "edit Tara" },
-        { content: "Last name", trigger: "#vbw_last_name", run: "edit Team" },
-        { content: "Email", trigger: "#vbw_email", run: "edit tara.team@example.com" },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
+        ...fillName({ first: "Tara", last: "Team", email: "tara.team@example.com" }),
+        acceptTerms(),
         {
             content: "Submit without answering the team's required question",
             trigger: ".o_vbw_submit",
@@ -171,16 +149,8 @@ registry.category("web_tour.tours").add("voltaic_booking_team_intake_questions",
             trigger: `${TEAM_SET} select[data-answer-type='select']`,
             run: "selectByLabel Pitched",
         },
-        {
-            content: "Confirm the booking",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The confirmation shows the reference and who the client got",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        submitBooking(),
+        confirmedReference("The confirmation shows the reference and who the client got"),
         {
             trigger: ".o_vbw_confirmed_consultant:contains('Tess Tourner')",
         },

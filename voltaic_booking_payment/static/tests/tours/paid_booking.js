@@ -1,5 +1,13 @@
 import { registry } from "@web/core/registry";
 
+import {
+    acceptTerms,
+    confirmedReference,
+    fillName,
+    pickFirstSlot,
+    submitBooking,
+} from "@voltaic_booking/../tests/tours/booking_steps";
+
 /**
  * A paid consultation on the website, paid with Odoo's demo payment provider (payment_demo).
  * Started by tests/test_payments.py, which gives the consultant a price and checks the
@@ -7,26 +15,10 @@ import { registry } from "@web/core/registry";
  */
 registry.category("web_tour.tours").add("voltaic_booking_paid", {
     steps: () => [
-        {
-            content: "The slots of the first free day are listed",
-            trigger: ".o_vbw_panel[data-panel='2']:not(.d-none) .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            run: "click",
-        },
-        {
-            content: "Continue to the details",
-            trigger: ".o_vbw_to_details:enabled",
-            run: "click",
-        },
-        { content: "First name", trigger: "#vbw_first_name", run: "edit Paula" },
-        { content: "Last name", trigger: "#vbw_last_name", run: "edit Payer" },
-        { content: "Email", trigger: "#vbw_email", run: "edit paula.payer@example.com" },
-        { content: "Accept the terms and the privacy policy (one line)", trigger: "#vbw_consent", run: "check" },
-        {
-            content: "Book: a paid consultation goes to the payment",
-            trigger: ".o_vbw_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...pickFirstSlot(),
+        ...fillName({ first: "Paula", last: "Payer", email: "paula.payer@example.com" }),
+        acceptTerms(),
+        submitBooking("Book: a paid consultation goes to the payment"),
         {
             content: "The payment page shows the price and that the time is held",
             trigger: ".o_vb_pay .o_vb_pay_amount:contains('150')",
@@ -45,9 +37,6 @@ registry.category("web_tour.tours").add("voltaic_booking_paid", {
             run: "click",
             expectUnloadPage: true,
         },
-        {
-            content: "Once paid, the confirmation page shows the reference",
-            trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')",
-        },
+        confirmedReference("Once paid, the confirmation page shows the reference"),
     ],
 });
