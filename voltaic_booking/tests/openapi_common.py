@@ -13,6 +13,9 @@
   against the schema of the document (OpenAPI 3.1 schemas are JSON Schema
   2020-12, so ``$ref`` resolves inside the document itself).
 
+``CheckedApiCalls`` (a mixin of HTTP test cases with ``cls.spec``, an ``OpenApiDocument``) gives
+``call(path, method, url, expected_status)``: the request, its status asserted, its answer checked.
+
 ``routes_of(env, module, prefix)`` lists the ``(path, method)`` of the HTTP
 routes a module declares, in the document's ``{param}`` notation, so a test
 can require that every route is documented.
@@ -207,3 +210,13 @@ class OpenApiDocument:
             f"  at /{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors[:10]
         ) + f"\nbody: {json.dumps(body)[:1000]}"
         return body
+
+
+class CheckedApiCalls:
+    """For HTTP cases that set ``cls.spec`` (an ``OpenApiDocument``): calls whose answers are checked against it."""
+
+    def call(self, path, method, url, expected_status, **kwargs):
+        """Request ``url``, assert ``expected_status``; the body, checked as the answer of ``path``/``method``."""
+        response = self.url_open(url, method=method.upper(), allow_redirects=False, **kwargs)
+        self.assertEqual(response.status_code, expected_status, response.text[:1000])
+        return self.spec.check_answer(path, method, response)

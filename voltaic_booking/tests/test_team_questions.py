@@ -16,7 +16,7 @@ from odoo.tests import Form, HttpCase, freeze_time, tagged
 
 from ..exceptions import BookingValidationError
 from .common import NOW, VoltaicBookingCase, local
-from .openapi_common import OpenApiDocument, load_document
+from .openapi_common import CheckedApiCalls, OpenApiDocument, load_document
 from .test_booking_page import PAGE, BookingPageCase
 
 API = "/api/consultations"
@@ -209,7 +209,7 @@ class TestTeamQuestions(TeamQuestionsMixin, VoltaicBookingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTeamQuestionsApi(TeamQuestionsMixin, HttpCase, VoltaicBookingCase):
+class TestTeamQuestionsApi(CheckedApiCalls, TeamQuestionsMixin, HttpCase, VoltaicBookingCase):
 
     @classmethod
     def setUpClass(cls):
@@ -218,11 +218,6 @@ class TestTeamQuestionsApi(TeamQuestionsMixin, HttpCase, VoltaicBookingCase):
         cls._setup_team_questions(cls.consultant, cls.other_consultant)
         cls.day = cls._monday_without_time_off(weeks_ahead=3)
         cls.spec = OpenApiDocument(load_document("voltaic_booking/static/api/openapi.json"))
-
-    def call(self, path, method, url, expected_status, **kwargs):
-        response = self.url_open(url, method=method.upper(), allow_redirects=False, **kwargs)
-        self.assertEqual(response.status_code, expected_status, response.text[:1000])
-        return self.spec.check_answer(path, method, response)
 
     def post(self, payload, expected_status):
         return self.call(API, "post", API, expected_status, data=json.dumps(payload),
