@@ -55,13 +55,6 @@ class BookingApiTeams(BookingApi):
             "next_available": slot_lib.to_utc_iso(next_available) if next_available else None,
         }
 
-    def _published_team(self, value):
-        """The published team (sudo) of the id ``value``, else an empty recordset."""
-        try:
-            team_id = int(value)
-        except (TypeError, ValueError):
-            team_id = 0
-        return request.env["voltaic.booking.team"]._published().filtered(lambda team: team.id == team_id)
 
     # ------------------------------------------------------------------
     # Routes
@@ -81,7 +74,7 @@ class BookingApiTeams(BookingApi):
         ``team``): the team's own, else the global default set; the assigned consultant's are not asked."""
         self._set_api_lang()
         env = request.env
-        team = self._published_team(team_id)
+        team = env["voltaic.booking.team"]._published_team(team_id)
         if not team:
             return json_error(404, "not_found", env._("No such team."))
         return json_response({
@@ -96,7 +89,7 @@ class BookingApiTeams(BookingApi):
             int(params.get("team"))
         except (TypeError, ValueError):
             return json_error(400, "bad_request", env._("Give the team's id."))
-        team = self._published_team(params.get("team"))
+        team = env["voltaic.booking.team"]._published_team(params.get("team"))
         if not team:
             return json_error(404, "not_found", env._("No such team."))
         errors = {}
@@ -141,7 +134,7 @@ class BookingApiTeams(BookingApi):
         env = request.env
         values, errors = super()._parse_booking_payload({**data, "consultant": 0})
         values.pop("consultant_id", None)
-        team = self._published_team(data.get("team"))
+        team = env["voltaic.booking.team"]._published_team(data.get("team"))
         if not team:
             errors["team"] = env._("This team cannot be booked.")
         values["team_id"] = team.id or -1

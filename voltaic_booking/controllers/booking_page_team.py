@@ -91,11 +91,7 @@ class BookingPageTeams(BookingPage):
         env = request.env
         values, errors = super()._parse_form({**post, "consultant": "0"})
         values.pop("consultant_id", None)
-        try:
-            team_id = int(post.get("team"))
-        except ValueError:
-            team_id = 0
-        team = env["voltaic.booking.team"]._published().filtered(lambda team: team.id == team_id)
+        team = env["voltaic.booking.team"]._published_team(post.get("team"))
         if not team:
             errors["team"] = env._("This team cannot be booked.")
         values["team_id"] = team.id or -1

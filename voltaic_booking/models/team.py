@@ -245,6 +245,15 @@ class VoltaicBookingTeam(models.Model):
         teams = self.sudo().search([("website_published", "=", True)])
         return teams.filtered(lambda team: team._members())
 
+    @api.model
+    def _published_team(self, value):
+        """The published team (sudo) of the id ``value`` (as a request gives it), else an empty recordset."""
+        try:
+            team_id = int(value)
+        except (TypeError, ValueError):
+            team_id = 0
+        return self._published().filtered(lambda team: team.id == team_id)
+
 
 class VoltaicBookingTeamMember(models.Model):
     _name = "voltaic.booking.team.member"
