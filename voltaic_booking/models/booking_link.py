@@ -63,8 +63,11 @@ class VoltaicBookingLink(models.Model):
             link.display_name = self.env._("Booking link for %s", link.lead_id.display_name or "")
 
     def _compute_url(self):
+        booking_model = self.env["voltaic.booking"]
         for link in self:
-            link.url = f"{link.get_base_url()}/book-consultation/link/{link.access_token}" if link.access_token else ""
+            # on the website's domain, like every link a client gets (not the host an administrator used)
+            base = booking_model._client_base_url_for(link.company_id or self.env.company)
+            link.url = f"{base}/book-consultation/link/{link.access_token}" if link.access_token else ""
 
     @api.depends("state", "expires_at")
     def _compute_status(self):

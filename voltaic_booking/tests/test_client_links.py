@@ -47,6 +47,12 @@ class TestClientLinks(NotificationCase):
         self.assertIn(f"{WEBSITE}/book-consultation/manage/{booking.reference}", str(event["DESCRIPTION"]))
         self.assertNotIn(ADMIN_HOST, Calendar.to_ical(_calendar).decode())
 
+    def test_booking_links_sent_from_a_lead_use_the_website_domain(self):
+        self.set_base_url(ADMIN_HOST)
+        lead = self.env["crm.lead"].create({"name": "VBT Link Lead", "email_from": "link.lead@vbt-client.example"})
+        link = self.env["voltaic.booking.link"].create({"lead_id": lead.id, "email": lead.email_from})
+        self.assertEqual(link.url, f"{WEBSITE}/book-consultation/link/{link.access_token}")
+
     def test_without_website_domain_links_use_web_base_url(self):
         self.website.domain = False
         self.set_base_url(ADMIN_HOST)
