@@ -77,21 +77,28 @@ function assertEverySlotInPageFlow() {
     }
 }
 
-/** A day at least three days after the first free one: its times are beyond the online-change deadline. */
-function pickLaterDay(scope) {
+/** The step that opens the free day number ``index`` (0 = the first), turning to the next month if needed. */
+function pickFreeDay(scope, index, content) {
     return {
-        content: "Choose a day at least three days later",
+        content,
         trigger: `${scope} .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]`,
         async run() {
             const freeDays = () => [...document.querySelectorAll(`${scope} .o_vbw_day_free:not([disabled])`)];
-            if (freeDays().length < 4) {
+            if (freeDays().length <= index) {
                 document.querySelector(`${scope} .o_vbw_month_next`).click();
                 await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
-                    freeDays().length > 3, "the next month");
+                    freeDays().length > index, "the next month");
             }
-            freeDays()[3].click();
+            freeDays()[index].click();
+            await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
+                document.querySelector(`${scope} .o_vbw_day_selected`) === freeDays()[index], "the chosen day");
         },
     };
+}
+
+/** A day at least three days after the first free one: its times are beyond the online-change deadline. */
+function pickLaterDay(scope) {
+    return pickFreeDay(scope, 3, "Choose a day at least three days later");
 }
 
 function oneScreenSteps(lang) {
@@ -105,6 +112,9 @@ function oneScreenSteps(lang) {
             content: "The consultant's zone is named with city and offset",
             trigger: `${PANEL2} .o_vbw_consultant_tz:contains('${texts.consultantTz}'):contains('(UTC')`,
         },
+        // Tess works around the clock, so every day after the first free one is a whole day of slots; the
+        // first free one is only what is left of today once the page is opened after about 11:00 UTC.
+        pickFreeDay(PANEL2, 1, "Open a whole day: the second free one"),
         {
             content: "Every slot of the busy day is in the page flow, at least 44 px high",
             trigger: `${PANEL2} .o_vbw_slot[data-start]`,
