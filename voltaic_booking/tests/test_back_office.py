@@ -49,6 +49,20 @@ class TestBookFromLead(BackOfficeCase):
         self.assertEqual([option["value"] for option in options],
                          [start.strftime("%Y-%m-%dT%H:%M:%SZ") for start, _end in expected])
 
+    @freeze_time("2026-12-31 22:00:00")
+    def test_wizard_month_is_the_clients_when_their_new_year_has_begun(self):
+        """22:00 UTC on 31 December is 03:30 on New Year's Day in Kolkata, 23:00 on New Year's Eve in Berlin:
+        December is over for the client, not yet for the salesperson."""
+        wizard = self._wizard_form(user=self.salesman)
+        self.assertEqual(wizard.slot_date.replace(day=1), date(2027, 1, 1))
+        self.assertTrue(wizard.slot_options)
+        self.assertTrue(all(option["date"].startswith("2027-01") for option in wizard.slot_options))
+        # no consultant yet: the picker opens on the client's today, not on the user's (Berlin: still 2026)
+        self.lead.user_id = self.salesman
+        wizard = self._wizard_form(user=self.salesman)
+        self.assertFalse(wizard.consultant_id)
+        self.assertEqual(wizard.slot_date, date(2027, 1, 1))
+
     def test_wizard_reads_dates_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("de_DE")
         self.salesman.lang = "de_DE"

@@ -60,7 +60,7 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
             if first and duration in consultant._allowed_durations():
                 wizard.slot_date = first.astimezone(wizard._client_zone()).date()
             elif not wizard.slot_date:
-                wizard.slot_date = fields.Date.context_today(wizard)
+                wizard.slot_date = datetime.now(UTC).astimezone(wizard._client_zone()).date()
 
     @api.depends("consultant_id", "duration", "client_tz", "slot_date")
     def _compute_slot_options(self):

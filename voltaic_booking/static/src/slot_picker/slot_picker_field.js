@@ -14,7 +14,8 @@ const { DateTime, Info } = luxon;
  * (`[{value, label, day, date}]`, labels already in the client's time zone and
  * the user's language) come from the JSON field named by `options_field`: the
  * free times of the month of the date field named by `date_field`, which the
- * month arrows move.
+ * month arrows move, never before the current month in the client's time zone
+ * (the selection field named by `tz_field`).
  */
 export class SlotPickerField extends Component {
     static template = "voltaic_booking.SlotPickerField";
@@ -22,6 +23,7 @@ export class SlotPickerField extends Component {
         ...standardFieldProps,
         optionsField: { type: String },
         dateField: { type: String },
+        tzField: { type: String },
     };
 
     setup() {
@@ -117,8 +119,14 @@ export class SlotPickerField extends Component {
         return weeks;
     }
 
+    /** No month before the client's current one: "today" in the client's time zone, not the user's. */
     get canGoBack() {
-        return this.month > DateTime.local().startOf("month");
+        const zone = this.props.record.data[this.props.tzField];
+        let today = DateTime.now().setZone(zone || "UTC");
+        if (!today.isValid) {
+            today = DateTime.now().setZone("UTC");
+        }
+        return this.month.year * 12 + this.month.month > today.year * 12 + today.month;
     }
 
     get selectedLabel() {
@@ -157,6 +165,7 @@ export const slotPickerField = {
         return {
             optionsField: options.options_field || "slot_options",
             dateField: options.date_field || "slot_date",
+            tzField: options.tz_field || "client_tz",
         };
     },
     fieldDependencies: ({ options }) => [

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { pickFreeDay } from "@voltaic_booking/../tests/tours/booking_steps";
 
 /**
  * The whole client journey of issue 16, one tour per language, run by
@@ -75,25 +76,6 @@ function assertEverySlotInPageFlow() {
             fail(`Slot ${slot.textContent} is not fully shown (height ${box.height})`);
         }
     }
-}
-
-/** The step that opens the free day number ``index`` (0 = the first), turning to the next month if needed. */
-function pickFreeDay(scope, index, content) {
-    return {
-        content,
-        trigger: `${scope} .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]`,
-        async run() {
-            const freeDays = () => [...document.querySelectorAll(`${scope} .o_vbw_day_free:not([disabled])`)];
-            if (freeDays().length <= index) {
-                document.querySelector(`${scope} .o_vbw_month_next`).click();
-                await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
-                    freeDays().length > index, "the next month");
-            }
-            freeDays()[index].click();
-            await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
-                document.querySelector(`${scope} .o_vbw_day_selected`) === freeDays()[index], "the chosen day");
-        },
-    };
 }
 
 /** A day at least three days after the first free one: its times are beyond the online-change deadline. */
@@ -301,6 +283,19 @@ function oneScreenSteps(lang) {
         {
             content: "The consent line links the terms and the privacy policy",
             trigger: `${PANEL3} label[for='vbw_consent'] a[href*='terms'] ~ a[href*='privacy']`,
+        },
+        {
+            content: "The submit button's label is on one line (in German too, on a phone)",
+            trigger: `${PANEL3} .o_vbw_submit`,
+            run() {
+                const button = document.querySelector(`${PANEL3} .o_vbw_submit`);
+                const range = document.createRange();
+                range.selectNodeContents(button);
+                const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+                if (lines.size !== 1) {
+                    fail(`"${button.textContent.trim()}" wraps onto ${lines.size} lines`);
+                }
+            },
         },
         { content: "Confirm", trigger: `${PANEL3} .o_vbw_submit`, run: "click" },
         {

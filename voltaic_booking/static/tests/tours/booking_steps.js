@@ -58,3 +58,38 @@ export function submitBooking(content = "Confirm the booking") {
 export function confirmedReference(content = "The confirmation shows the reference") {
     return { content, trigger: ".o_vbw_confirmed .o_vbw_reference:contains('VLT-')" };
 }
+
+/** Wait (up to 5 s) until ``check()`` returns something true, and return it. */
+async function waitFor(check, what) {
+    for (let i = 0; i < 100; i++) {
+        const value = check();
+        if (value) {
+            return value;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`Timed out waiting for ${what}`);
+}
+
+/**
+ * Open the free day number ``index`` (0 = the first) of the month picker in ``scope`` (step 2 of the
+ * booking page, or the manage page's reschedule section), turning to the next month when this one has
+ * too few; done once that day's times are loaded.
+ */
+export function pickFreeDay(scope, index, content) {
+    return {
+        content,
+        trigger: `${scope} .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]`,
+        async run() {
+            const freeDays = () => [...document.querySelectorAll(`${scope} .o_vbw_day_free:not([disabled])`)];
+            if (freeDays().length <= index) {
+                document.querySelector(`${scope} .o_vbw_month_next`).click();
+                await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
+                    freeDays().length > index, "the next month");
+            }
+            freeDays()[index].click();
+            await waitFor(() => document.querySelector(`${scope} .o_vbw_slots[aria-busy='false']`) &&
+                document.querySelector(`${scope} .o_vbw_day_selected`) === freeDays()[index], "the chosen day");
+        },
+    };
+}

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { pickFreeDay } from "@voltaic_booking/../tests/tours/booking_steps";
 
 /**
  * Tours of the client's manage page (/book-consultation/manage/<reference>),
@@ -17,22 +18,10 @@ registry.category("web_tour.tours").add("voltaic_booking_manage_reschedule", {
             trigger: ".o_vb_open_reschedule",
             run: "click",
         },
-        {
-            // the third day with free times: its first time is always more than a day away, so the
-            // moved booking is still outside the 12-hour edit deadline and can be cancelled next
-            content: "Days with free times come from the live availability (the booking page's month picker)",
-            trigger: "#o_vb_reschedule.show .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]",
-            async run() {
-                const freeDays = () => [...document.querySelectorAll("#o_vb_reschedule .o_vbw_day_free:not([disabled])")];
-                if (freeDays().length < 3) {
-                    document.querySelector("#o_vb_reschedule .o_vbw_month_next").click();
-                    for (let i = 0; i < 100 && freeDays().length < 3; i++) {
-                        await new Promise((resolve) => setTimeout(resolve, 50));
-                    }
-                }
-                freeDays()[2].click();
-            },
-        },
+        // the third day with free times: its first time is always more than a day away, so the moved
+        // booking is still outside the 12-hour edit deadline and can be cancelled next
+        pickFreeDay("#o_vb_reschedule.show", 2,
+            "Days with free times come from the live availability (the booking page's month picker)"),
         {
             content: "Choose the first free time of that day",
             trigger: "#o_vb_reschedule .o_vbw_slots[aria-busy='false'] .o_vbw_slot[data-start]:first",
