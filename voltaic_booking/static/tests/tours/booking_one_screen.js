@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { pickFreeDay } from "@voltaic_booking/../tests/tours/booking_steps";
+import { pickFreeDay, waitFor } from "@voltaic_booking/../tests/tours/booking_steps";
 
 /**
  * The whole client journey of issue 16, one tour per language, run by
@@ -43,17 +43,6 @@ const PANEL3 = ".o_vbw_panel[data-panel='3']:not(.d-none)";
 
 function fail(message) {
     throw new Error(message);
-}
-
-async function waitFor(check, what) {
-    for (let i = 0; i < 100; i++) {
-        const value = check();
-        if (value) {
-            return value;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    fail(`Timed out waiting for ${what}`);
 }
 
 /** Every slot of the day is in the page flow: rendered, not clipped by a scroll box of its own. */

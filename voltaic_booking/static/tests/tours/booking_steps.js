@@ -60,7 +60,7 @@ export function confirmedReference(content = "The confirmation shows the referen
 }
 
 /** Wait (up to 5 s) until ``check()`` returns something true, and return it. */
-async function waitFor(check, what) {
+export async function waitFor(check, what) {
     for (let i = 0; i < 100; i++) {
         const value = check();
         if (value) {
