@@ -60,7 +60,7 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
             if first and duration in consultant._allowed_durations():
                 wizard.slot_date = first.astimezone(wizard._client_zone()).date()
             elif not wizard.slot_date:
-                wizard.slot_date = datetime.now(UTC).astimezone(wizard._client_zone()).date()
+                wizard.slot_date = wizard._client_today()
 
     @api.depends("consultant_id", "duration", "client_tz", "slot_date")
     def _compute_slot_options(self):
@@ -82,6 +82,10 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
     def _client_zone(self):
         return ZoneInfo(self.client_tz) if slot_lib.is_valid_timezone(self.client_tz) else UTC
 
+    def _client_today(self):
+        """Today's date in the client's time zone (already tomorrow, or still yesterday, for the user)."""
+        return datetime.now(UTC).astimezone(self._client_zone()).date()
+
     def _picker_month(self):
         """``(first day, last day)`` of ``slot_date``'s month, in the client's calendar."""
         first = self.slot_date.replace(day=1)
@@ -97,7 +101,7 @@ class VoltaicBookingSlotPicker(models.AbstractModel):
             return []
         zone = self._client_zone()
         first, last = self._picker_month()
-        first = max(first, datetime.now(UTC).astimezone(zone).date())
+        first = max(first, self._client_today())
         if first > last:
             return []
         start, end = slot_lib.local_day_bounds(first, last, zone)

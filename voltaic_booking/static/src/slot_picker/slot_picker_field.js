@@ -171,6 +171,7 @@ export const slotPickerField = {
     fieldDependencies: ({ options }) => [
         { name: options.options_field || "slot_options", type: "json" },
         { name: options.date_field || "slot_date", type: "date" },
+        { name: options.tz_field || "client_tz", type: "selection" },
     ],
 };
 
